@@ -1,0 +1,109 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Palisade target shares (../shared/CONVENTIONS.md, "Compiler settings").
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "palisade",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "palisade", targets: ["palisade"]),
+        .library(name: "PalisadeLedger", targets: ["PalisadeLedger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // L0: RFC 9162 Merkle trees, C2SP tiles, checkpoints and signed notes. Entries are bytes.
+        .target(
+            name: "PalisadeLedger",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // L1: domain values, validation, canonical JSON and the ports adapters implement.
+        .target(
+            name: "PalisadeCore",
+            dependencies: ["PalisadeLedger"],
+            swiftSettings: strictSettings
+        ),
+        // L2: the only writer of the ledger (validation, group commit, checkpoints) and its readers' tools.
+        .target(
+            name: "PalisadeIngest",
+            dependencies: [
+                "PalisadeCore",
+                "PalisadeLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // L3: the embedded SQLite implementation of the core's ports.
+        .target(
+            name: "PalisadeSQLite",
+            dependencies: [
+                "PalisadeCore",
+                "PalisadeLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Tests only: in-memory ports, the store conformance suite, vector loading.
+        .target(
+            name: "PalisadeTesting",
+            dependencies: [
+                "PalisadeCore",
+                "PalisadeLedger",
+                "PalisadeIngest",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // L4: the `palisade` command.
+        .executableTarget(
+            name: "palisade",
+            dependencies: [
+                "PalisadeCore",
+                "PalisadeLedger",
+                "PalisadeIngest",
+                "PalisadeSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeLedgerTests",
+            dependencies: ["PalisadeLedger", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeCoreTests",
+            dependencies: ["PalisadeCore", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeIngestTests",
+            dependencies: ["PalisadeIngest", "PalisadeCore", "PalisadeLedger", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeSQLiteTests",
+            dependencies: ["PalisadeSQLite", "PalisadeIngest", "PalisadeCore", "PalisadeLedger", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "palisadeTests",
+            dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
