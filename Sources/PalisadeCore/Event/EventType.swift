@@ -1,0 +1,59 @@
+/// The kind of an audit event: an open set of lowercase names with well-known values.
+///
+/// Any name matching `[a-z][a-z0-9_.]{0,63}` is accepted, so applications can add their own kinds;
+/// the well-known ones below are what Palisade's own parts emit and its detectors understand.
+public struct EventType: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The name.
+    public let rawValue: String
+
+    /// Creates an event type from a valid name.
+    ///
+    /// - Returns: `nil` when the name does not match `[a-z][a-z0-9_.]{0,63}`.
+    public init?(_ rawValue: String) {
+        guard Self.isValid(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    private init(known rawValue: String) { self.rawValue = rawValue }
+
+    /// Whether `name` is a valid event type name.
+    public static func isValid(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= 64, first >= 97, first <= 122 else { return false }
+        return bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 || $0 == 46 }
+    }
+
+    /// Sign-in, sign-out and credential checks.
+    public static let authentication = EventType(known: "authentication")
+    /// Permission decisions.
+    public static let authorization = EventType(known: "authorization")
+    /// Reads and writes of protected data.
+    public static let dataAccess = EventType(known: "data_access")
+    /// Configuration changes.
+    public static let configuration = EventType(known: "configuration")
+    /// Security-relevant findings.
+    public static let security = EventType(known: "security")
+    /// Prompts and completions of an LLM agent.
+    public static let llmInteraction = EventType(known: "llm_interaction")
+    /// Vault key operations.
+    public static let keyManagement = EventType(known: "key_management")
+    /// Network activity.
+    public static let network = EventType(known: "network")
+    /// Honeypot sensor activity.
+    public static let honeypot = EventType(known: "honeypot")
+    /// Host agent activity.
+    public static let agent = EventType(known: "agent")
+    /// Palisade's own operation.
+    public static let system = EventType(known: "system")
+
+    /// The well-known values.
+    public static let wellKnown: [EventType] = [
+        .authentication, .authorization, .dataAccess, .configuration, .security, .llmInteraction, .keyManagement, .network,
+        .honeypot, .agent, .system,
+    ]
+
+    /// The name.
+    public var description: String { rawValue }
+    /// Orders by name.
+    public static func < (lhs: EventType, rhs: EventType) -> Bool { lhs.rawValue < rhs.rawValue }
+}
