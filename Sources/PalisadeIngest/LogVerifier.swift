@@ -1,0 +1,249 @@
+public import PalisadeCore
+public import PalisadeLedger
+
+/// Audits a tenant's stored log from scratch: every entry is decoded and re-encoded, every leaf
+/// hash recomputed, the whole tree rebuilt and compared tile by tile with what is stored, and every
+/// checkpoint's signature and root checked against the rebuilt tree.
+///
+/// It trusts nothing in the database: a changed, deleted, reordered or inserted row, an edited
+/// column, a rewritten tile or a forged checkpoint each produce a ``Failure`` naming the first
+/// index (or checkpoint) that is wrong.
+///
+/// ```swift
+/// let report = try await LogVerifier(backend: store, events: store, verifier: key).verify(tenant: .default)
+/// if let failure = report.failure { print(failure) }
+/// ```
+public struct LogVerifier: Sendable {
+    /// What went wrong first.
+    public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The first log index at fault, when the problem is at an index.
+        public var index: UInt64?
+        /// What is wrong.
+        public var reason: String
+
+        /// `index N: reason` or the reason alone.
+        public var description: String { index.map { "index \($0): \(reason)" } ?? reason }
+    }
+
+    /// The result for one tenant.
+    public struct Report: Hashable, Sendable {
+        /// The tenant.
+        public var tenant: TenantID
+        /// The signed size of its log.
+        public var size: UInt64
+        /// Entries checked.
+        public var entriesChecked: UInt64
+        /// Entry bytes hashed.
+        public var bytesHashed: UInt64
+        /// Checkpoints whose signature and root were checked (history and latest).
+        public var checkpointsChecked: Int
+        /// The first problem, or `nil` when the log is intact.
+        public var failure: Failure?
+    }
+
+    /// Entries read per round trip.
+    public static let chunkSize: UInt64 = 65_536
+
+    private let backend: any LedgerBackend
+    private let events: any EventStore
+    private let verifier: NoteVerifier
+
+    /// Creates a verifier.
+    ///
+    /// - Parameters:
+    ///   - backend: the log storage.
+    ///   - events: the event storage (usually the same store).
+    ///   - verifier: the checkpoint key that must have signed every checkpoint.
+    public init(backend: any LedgerBackend, events: any EventStore, verifier: NoteVerifier) {
+        self.backend = backend
+        self.events = events
+        self.verifier = verifier
+    }
+
+    /// Verifies one tenant's log.
+    ///
+    /// - Parameter progress: called after each chunk with (entries checked, total).
+    /// - Returns: the report; its ``Report/failure`` is `nil` when everything checks out.
+    /// - Throws: only when storage cannot be read at all.
+    public func verify(tenant: TenantID, progress: @Sendable (UInt64, UInt64) -> Void = { _, _ in }) async throws -> Report {
+        var report = Report(tenant: tenant, size: 0, entriesChecked: 0, bytesHashed: 0, checkpointsChecked: 0, failure: nil)
+        guard let head = try await backend.logHead(of: tenant) else {
+            let rows = try await events.recordCount(of: tenant)
+            if rows > 0 { report.failure = Failure(index: 0, reason: "\(rows) event rows exist but the tenant has no signed log") }
+            return report
+        }
+        report.size = head.size
+
+        // Checkpoints first: they say what the tree must be.
+        var expectedRoots = [UInt64: MerkleHash]()
+        let history = try await backend.checkpoints(of: tenant)
+        for stored in history + [StoredCheckpoint(size: head.size, note: head.checkpoint)] {
+            switch checkCheckpoint(stored, tenant: tenant) {
+            case .success(let checkpoint):
+                if let earlier = expectedRoots[checkpoint.size], earlier != checkpoint.rootHash {
+                    report.failure = Failure(index: nil, reason: "two checkpoints of size \(checkpoint.size) have different roots")
+                    return report
+                }
+                expectedRoots[checkpoint.size] = checkpoint.rootHash
+                report.checkpointsChecked += 1
+            case .failure(let failure):
+                report.failure = failure
+                return report
+            }
+        }
+
+        var tree = TiledTree()
+        var rebuiltRightmost = [Int: Tile]()
+        var start: UInt64 = 0
+        while start < head.size {
+            let end = min(head.size, start + Self.chunkSize)
+            let records = try await events.records(of: tenant, in: start..<end)
+            var leafHashes = [MerkleHash]()
+            leafHashes.reserveCapacity(records.count)
+            var expected = start
+            for record in records {
+                if record.index < expected {
+                    report.failure = Failure(index: record.index, reason: "more than one event row claims this index")
+                    return report
+                }
+                if record.index > expected {
+                    report.failure = Failure(index: expected, reason: "the event row is missing (deleted)")
+                    return report
+                }
+                if let failure = checkRecord(record, tenant: tenant) {
+                    report.failure = failure
+                    return report
+                }
+                leafHashes.append(RFC9162.leafHash(of: record.entry))
+                report.bytesHashed += UInt64(record.entry.count)
+                expected += 1
+            }
+            if expected < end {
+                report.failure = Failure(index: expected, reason: "the event row is missing (deleted)")
+                return report
+            }
+            // Compare the recomputed leaves with the stored level-0 tiles, hash by hash.
+            let firstTile = start >> 8
+            let lastTile = (end - 1) >> 8
+            let stored = try await backend.tiles((firstTile...lastTile).map { TileID(level: 0, index: $0) }, of: tenant)
+            for (offset, leaf) in leafHashes.enumerated() {
+                let index = start + UInt64(offset)
+                let tile = stored[TileID(level: 0, index: index >> 8)]
+                let position = Int(index & 255)
+                guard let tile, position < tile.width else {
+                    report.failure = Failure(index: index, reason: "the stored tree has no leaf hash for this entry (tile missing or cut short)")
+                    return report
+                }
+                guard tile.hashes[position] == leaf else {
+                    report.failure = Failure(index: index, reason: "the event does not match the leaf hash in the stored tree (changed, reordered or inserted)")
+                    return report
+                }
+            }
+            // Rebuild the tree segment by segment, stopping at every checkpoint size to check its root.
+            let stops = expectedRoots.keys.filter { $0 > start && $0 < end }.sorted() + [end]
+            var segmentStart = start
+            for stop in stops {
+                let segment = Array(leafHashes[Int(segmentStart - start)..<Int(stop - start)])
+                for tile in tree.append(segment) {
+                    if tile.isFull {
+                        if tile.id.level > 0, let failure = try await compareUpperTile(tile, tenant: tenant) {
+                            report.failure = failure
+                            return report
+                        }
+                        rebuiltRightmost[tile.id.level] = nil
+                    } else {
+                        rebuiltRightmost[tile.id.level] = tile
+                    }
+                }
+                if let root = expectedRoots[stop], root != tree.root {
+                    report.failure = Failure(index: stop - 1, reason: "the checkpoint of size \(stop) does not match the events (history rewritten)")
+                    return report
+                }
+                segmentStart = stop
+            }
+            report.entriesChecked = end
+            start = end
+            progress(end, head.size)
+        }
+        if let root = expectedRoots[0], root != RFC9162.emptyRoot {
+            report.failure = Failure(index: nil, reason: "the checkpoint of size 0 has a non-empty root")
+            return report
+        }
+        // The rightmost upper-level tiles of the final tree must match too.
+        let partials = rebuiltRightmost.values.filter { $0.id.level > 0 }
+        let storedPartials = try await backend.tiles(partials.map(\.id), of: tenant)
+        for tile in partials where storedPartials[tile.id] != tile {
+            report.failure = Failure(index: nil, reason: "stored tile \(tile.id) does not match the rebuilt tree")
+            return report
+        }
+        // Rows past the signed size were inserted behind the ledger's back.
+        let rows = try await events.recordCount(of: tenant)
+        if rows > head.size {
+            let extra = try await events.records(of: tenant, in: head.size..<UInt64.max).first?.index
+            report.failure = Failure(index: extra ?? head.size, reason: "\(rows - head.size) event rows exist beyond the signed tree size \(head.size)")
+        }
+        return report
+    }
+
+    private func checkCheckpoint(_ stored: StoredCheckpoint, tenant: TenantID) -> Result<Checkpoint, Failure> {
+        let note: SignedNote
+        let checkpoint: Checkpoint
+        do {
+            note = try SignedNote(parsing: stored.note)
+        } catch {
+            return .failure(Failure(index: nil, reason: "the checkpoint of size \(stored.size) is not a signed note: \(error)"))
+        }
+        guard case .verified(let text) = verifier.verify(note) else {
+            return .failure(Failure(index: nil, reason: "the checkpoint of size \(stored.size) is not signed by key \(verifier.name)"))
+        }
+        do {
+            checkpoint = try Checkpoint(parsing: text)
+        } catch {
+            return .failure(Failure(index: nil, reason: "the checkpoint of size \(stored.size) is malformed: \(error)"))
+        }
+        guard checkpoint.size == stored.size else {
+            return .failure(Failure(index: nil, reason: "a checkpoint stored as size \(stored.size) signs size \(checkpoint.size)"))
+        }
+        guard checkpoint.origin.hasSuffix("/" + tenant.rawValue) else {
+            return .failure(Failure(index: nil, reason: "the checkpoint of size \(stored.size) belongs to another log (\(checkpoint.origin))"))
+        }
+        return .success(checkpoint)
+    }
+
+    private func checkRecord(_ record: LogRecord, tenant: TenantID) -> Failure? {
+        let event: AuditEvent
+        do {
+            event = try AuditEvent(canonicalEntry: record.entry)
+        } catch {
+            return Failure(index: record.index, reason: "the stored entry is not a canonical event (\(error.reason))")
+        }
+        guard event.tenant == tenant else { return Failure(index: record.index, reason: "the entry belongs to tenant \(event.tenant)") }
+        let derived = IndexedColumns(event)
+        guard derived == record.columns else {
+            return Failure(index: record.index, reason: "stored column \(Self.firstDifference(derived, record.columns)) differs from the signed entry")
+        }
+        return nil
+    }
+
+    private func compareUpperTile(_ tile: Tile, tenant: TenantID) async throws -> Failure? {
+        let stored = try await backend.tiles([tile.id], of: tenant)
+        guard stored[tile.id] == tile else {
+            return Failure(index: tile.id.index << UInt64(8 * (tile.id.level + 1)), reason: "stored tile \(tile.id) does not match the rebuilt tree")
+        }
+        return nil
+    }
+
+    private static func firstDifference(_ a: IndexedColumns, _ b: IndexedColumns) -> String {
+        if a.id != b.id { return "event_id" }
+        if a.timestamp != b.timestamp { return "ts" }
+        if a.eventType != b.eventType { return "event_type" }
+        if a.severity != b.severity { return "severity" }
+        if a.actor != b.actor { return "actor" }
+        if a.action != b.action { return "action" }
+        if a.resource != b.resource { return "resource" }
+        if a.success != b.success { return "success" }
+        if a.sourceIP != b.sourceIP { return "source_ip" }
+        if a.sessionID != b.sessionID { return "session_id" }
+        return "request_id"
+    }
+}

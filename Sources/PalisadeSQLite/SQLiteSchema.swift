@@ -1,0 +1,89 @@
+import GRDB
+
+/// The SQLite schema, as versioned migrations of commented SQL.
+///
+/// Migrations only ever get added. A database that has a migration this binary does not know was
+/// written by a newer Palisade, and ``SQLiteStore`` refuses to open it.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001_ledger") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+        -- Tenants get a small integer id so that every index stays narrow.
+        CREATE TABLE tenants (
+            id   INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+
+        -- One row per tenant: the size of its Merkle log and the signed note of its latest checkpoint.
+        CREATE TABLE log_heads (
+            tenant_id  INTEGER PRIMARY KEY REFERENCES tenants(id),
+            size       INTEGER NOT NULL,
+            checkpoint TEXT NOT NULL
+        );
+
+        -- The events. `entry` holds the canonical RFC 8785 bytes the leaf hash is taken over; the
+        -- other columns are copies for filtering (palisade verify checks that they match the entry).
+        -- `seq` follows append order, so within a tenant it orders rows as log_index does; queries
+        -- order by (ts, seq) to walk an index and break ties by log_index.
+        CREATE TABLE events (
+            seq        INTEGER PRIMARY KEY,
+            tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
+            log_index  INTEGER NOT NULL,
+            event_id   BLOB NOT NULL,          -- 16-byte UUID
+            ts         INTEGER NOT NULL,       -- event time, microseconds since the epoch
+            event_type TEXT NOT NULL,
+            severity   INTEGER NOT NULL,       -- 0 info, 1 low, 2 medium, 3 high, 4 critical
+            actor      TEXT,
+            action     TEXT NOT NULL,
+            resource   TEXT,
+            success    INTEGER NOT NULL,
+            source_ip  TEXT,
+            session_id TEXT,
+            request_id TEXT,
+            entry      BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX events_position ON events(tenant_id, log_index);
+        CREATE UNIQUE INDEX events_id ON events(tenant_id, event_id);
+        CREATE INDEX events_time ON events(tenant_id, ts);
+        -- Composite (tenant, filter, time) indexes: a filtered page walks one index range in time
+        -- order instead of scanning by time and filtering (10-40x slower at 1M rows). Partial, so
+        -- events without the field cost nothing.
+        CREATE INDEX events_actor ON events(tenant_id, actor, ts) WHERE actor IS NOT NULL;
+        CREATE INDEX events_type ON events(tenant_id, event_type, ts);
+        CREATE INDEX events_resource ON events(tenant_id, resource, ts) WHERE resource IS NOT NULL;
+        CREATE INDEX events_ip ON events(tenant_id, source_ip, ts) WHERE source_ip IS NOT NULL;
+        CREATE INDEX events_session ON events(tenant_id, session_id, ts) WHERE session_id IS NOT NULL;
+        CREATE INDEX events_request ON events(tenant_id, request_id, ts) WHERE request_id IS NOT NULL;
+
+        -- Events are append-only. These triggers stop Palisade's own code (and careless tools);
+        -- someone editing the file can drop them, which `palisade verify` then detects.
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+        -- C2SP tiles: up to 256 hashes (32 bytes each) of one level. Full tiles never change; the
+        -- rightmost tile of each level is overwritten as it grows.
+        CREATE TABLE tiles (
+            tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+            level     INTEGER NOT NULL,
+            idx       INTEGER NOT NULL,
+            hashes    BLOB NOT NULL,
+            PRIMARY KEY (tenant_id, level, idx)
+        );
+
+        -- Signed checkpoints kept for history (one per interval), for consistency proofs and audits.
+        CREATE TABLE checkpoints (
+            tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+            size      INTEGER NOT NULL,
+            note      TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, size)
+        );
+        """
+}
