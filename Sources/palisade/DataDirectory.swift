@@ -1,0 +1,95 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import Logging
+import PalisadeCore
+import PalisadeIngest
+import PalisadeLedger
+import PalisadeSQLite
+
+/// The data directory: creates it (mode 0700) on first use, holds the SQLite database and the
+/// checkpoint key, and opens the ledger's parts over them.
+struct DataDirectory {
+    /// The file that holds the checkpoint signing key (Go `note` private key format, mode 0600).
+    static let keyFileName = "checkpoint.key"
+    /// The SQLite database.
+    static let databaseFileName = "palisade.db"
+    /// The key name (and origin prefix) of a newly generated key.
+    static let defaultKeyName = "palisade.local"
+
+    let path: String
+    let logger: Logger
+
+    init(path: String, logger: Logger = Logger(label: "palisade")) {
+        self.path = path
+        self.logger = logger
+    }
+
+    var keyPath: String { (path as NSString).appendingPathComponent(Self.keyFileName) }
+    var databasePath: String { (path as NSString).appendingPathComponent(Self.databaseFileName) }
+
+    /// Creates the directory if it does not exist.
+    func create() throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CLIError("\(path) exists and is not a directory; pass another --data-dir") }
+            return
+        }
+        do {
+            try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CLIError("cannot create the data directory \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// The checkpoint key, generated and saved (owner-only) on first use.
+    func signer(createIfMissing: Bool = true) throws -> NoteSigner {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: keyPath) {
+            let attributes = try manager.attributesOfItem(atPath: keyPath)
+            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                throw CLIError("\(keyPath) is readable by other users (mode \(String(mode, radix: 8))); run chmod 600 on it")
+            }
+            let text = try String(contentsOfFile: keyPath, encoding: .utf8)
+            do {
+                return try NoteSigner(parsing: text)
+            } catch {
+                throw CLIError("\(keyPath) does not hold a checkpoint key: \(error)")
+            }
+        }
+        guard createIfMissing else { throw CLIError("there is no checkpoint key in \(path) yet; append an event first") }
+        let signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
+        // Create the file owner-only before the secret is written into it.
+        guard manager.createFile(atPath: keyPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot create \(keyPath); check the data directory is writable")
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: keyPath))
+        try handle.write(contentsOf: Data((signer.privateKeyString + "\n").utf8))
+        try handle.synchronize()
+        try handle.close()
+        logger.info("generated a checkpoint signing key", metadata: ["path": "\(keyPath)"])
+        return signer
+    }
+
+    /// Opens the SQLite store.
+    func openStore() throws -> SQLiteStore {
+        try create()
+        do {
+            return try SQLiteStore(path: databasePath)
+        } catch {
+            throw CLIError("\(error)", exitCode: Exit.storage)
+        }
+    }
+}
+
+/// A CLI failure with a message that says what to do, and the exit code to use.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    let exitCode: Int32
+
+    init(_ description: String, exitCode: ArgumentParser.ExitCode = Exit.failed) {
+        self.description = description
+        self.exitCode = exitCode.rawValue
+    }
+}
