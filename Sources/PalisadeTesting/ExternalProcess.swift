@@ -1,0 +1,90 @@
+public import Foundation
+
+/// Runs external programs from tests (the Python reference tools, the sqlite3 shell, the
+/// palisade binary) and captures what they print.
+public enum ExternalProcess {
+    /// What a finished process printed and how it exited.
+    public struct Result: Sendable {
+        /// The exit status.
+        public var status: Int32
+        /// Standard output.
+        public var stdout: String
+        /// Standard error.
+        public var stderr: String
+    }
+
+    /// The Python interpreter the test script installed packages for.
+    public static var python: String {
+        ProcessInfo.processInfo.environment["PALISADE_TEST_PYTHON"] ?? "/usr/bin/env"
+    }
+
+    /// Arguments that run `python3` with `arguments` whether ``python`` is an interpreter or `env`.
+    public static func pythonArguments(_ arguments: [String]) -> (String, [String]) {
+        python.hasSuffix("/env") ? (python, ["python3"] + arguments) : (python, arguments)
+    }
+
+    /// Runs a program to completion.
+    ///
+    /// - Parameters:
+    ///   - executable: the program's path.
+    ///   - arguments: its arguments.
+    ///   - input: bytes for its standard input.
+    ///   - environment: extra environment variables.
+    ///   - directory: the working directory.
+    /// - Throws: when the program cannot be started.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        input: Data = Data(),
+        environment: [String: String] = [:],
+        directory: URL? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        if let directory { process.currentDirectoryURL = directory }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Read both pipes concurrently with writing, so a chatty child cannot block on a full pipe.
+        let outData = LockedData()
+        let errData = LockedData()
+        let group = DispatchGroup()
+        for (pipe, sink) in [(stdout, outData), (stderr, errData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
+                group.leave()
+            }
+        }
+        try stdin.fileHandleForWriting.write(contentsOf: input)
+        try stdin.fileHandleForWriting.close()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData.get(), as: UTF8.self),
+            stderr: String(decoding: errData.get(), as: UTF8.self)
+        )
+    }
+
+    /// Runs a Python script given as text.
+    public static func python(script: String, arguments: [String] = [], input: Data = Data()) throws -> Result {
+        let (executable, args) = pythonArguments(["-c", script] + arguments)
+        return try run(executable, args, input: input)
+    }
+}
+
+/// A `Data` box shared between a reader thread and the test.
+private final class LockedData: @unchecked Sendable {
+    // Safe: every access holds `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ value: Data) { lock.withLock { data = value } }
+    func get() -> Data { lock.withLock { data } }
+}
