@@ -65,6 +65,7 @@ let package = Package(
                 "PalisadeLedger",
                 "PalisadeIngest",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
