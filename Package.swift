@@ -94,7 +94,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PalisadeIngestTests",
-            dependencies: ["PalisadeIngest", "PalisadeCore", "PalisadeLedger", "PalisadeTesting"],
+            dependencies: [
+                "PalisadeIngest",
+                "PalisadeCore",
+                "PalisadeLedger",
+                "PalisadeTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

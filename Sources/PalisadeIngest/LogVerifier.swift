@@ -179,7 +179,7 @@ public struct LogVerifier: Sendable {
         // Rows past the signed size were inserted behind the ledger's back.
         let rows = try await events.recordCount(of: tenant)
         if rows > head.size {
-            let extra = try await events.records(of: tenant, in: head.size..<UInt64.max).first?.index
+            let extra = try await events.records(of: tenant, in: head.size..<UInt64(Int64.max)).first?.index
             report.failure = Failure(index: extra ?? head.size, reason: "\(rows - head.size) event rows exist beyond the signed tree size \(head.size)")
         }
         return report

@@ -138,6 +138,9 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
             }
         } catch let error as StoreError {
             throw error
+        } catch let error as CancellationError {
+            // GRDB rolls the transaction back when the task is cancelled: nothing was written.
+            throw error
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StoreError(.conflict, "an event id or log position already exists; reload and retry", underlying: error)
         } catch {
@@ -293,6 +296,8 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
+            throw error
+        } catch let error as CancellationError {
             throw error
         } catch {
             throw StoreError(.unavailable, "the SQLite read failed", underlying: error)
