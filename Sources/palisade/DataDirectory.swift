@@ -59,7 +59,14 @@ struct DataDirectory {
             }
         }
         guard createIfMissing else { throw CLIError("there is no checkpoint key in \(path) yet; append an event first") }
-        let signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
+        // The vkey's base64 may contain '+', which is also its field separator. Go's note package
+        // splits only the first two '+', but simpler verifiers (../shared/tools/verify_checkpoint.py
+        // among them) split on every '+' and reject such keys. Drawing again until the vkey has no '+'
+        // (two draws on average) keeps every verifier working and costs about one bit of key space.
+        var signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
+        while signer.verifier.vkey.split(separator: "+").count != 3 {
+            signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
+        }
         // Create the file owner-only before the secret is written into it.
         guard manager.createFile(atPath: keyPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot create \(keyPath); check the data directory is writable")

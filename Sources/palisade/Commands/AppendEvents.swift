@@ -66,6 +66,7 @@ struct AppendEvents: AsyncParsableCommand {
             var appended = 0
             var duplicates = 0
             var rejected = 0
+            var acknowledgements = ""
 
             func flush() async throws {
                 guard !batch.isEmpty else { return }
@@ -74,13 +75,18 @@ struct AppendEvents: AsyncParsableCommand {
                     switch outcome {
                     case .appended(let index):
                         appended += 1
-                        if verbose { print("line \(item.line): appended at index \(index)") }
+                        if verbose { acknowledgements += "line \(item.line): appended at index \(index)\n" }
                     case .duplicate(let index):
                         duplicates += 1
                         printError("line \(item.line): duplicate of the event at index \(index) (same id); not appended again")
                     }
                 }
                 batch.removeAll(keepingCapacity: true)
+                // Acknowledgements reach a pipe as soon as the batch is durable (unbuffered write).
+                if !acknowledgements.isEmpty {
+                    FileHandle.standardOutput.write(Data(acknowledgements.utf8))
+                    acknowledgements = ""
+                }
             }
 
             while let line = try reader.next() {
