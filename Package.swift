@@ -82,6 +82,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Release-mode benchmarks for BENCHMARKS.md (`swift run -c release palisade-bench`).
+        .executableTarget(
+            name: "palisade-bench",
+            dependencies: [
+                "PalisadeCore",
+                "PalisadeLedger",
+                "PalisadeIngest",
+                "PalisadeSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/palisade-bench",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "PalisadeLedgerTests",
             dependencies: ["PalisadeLedger", "PalisadeTesting"],
@@ -111,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "palisadeTests",
-            dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadeTesting"],
+            dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadeSQLite", "PalisadeTesting"],
             swiftSettings: strictSettings
         ),
     ],

@@ -20,7 +20,11 @@ public struct IngestPipeline: Sendable {
     ///   - clock: the source of receipt times.
     ///   - jsonLimits: limits for one event's JSON; default 64 KiB and depth 16 (metadata has its own
     ///     tighter limits in the validator).
-    public init(validator: EventValidator = EventValidator(), clock: any WallClock, jsonLimits: JSONParser.Limits = .init(maxBytes: 1 << 16, maxDepth: 16)) {
+    public init(
+        validator: EventValidator = EventValidator(),
+        clock: any WallClock,
+        jsonLimits: JSONParser.Limits = .init(maxBytes: 1 << 16, maxDepth: 16)
+    ) {
         self.validator = validator
         self.clock = clock
         self.jsonLimits = jsonLimits

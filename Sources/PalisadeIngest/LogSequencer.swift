@@ -48,7 +48,8 @@ public actor LogSequencer {
     ///   - clock: the wall clock for the history interval.
     ///   - configuration: naming and history policy.
     ///   - logger: for conflicts and reloads.
-    public init(backend: any LedgerBackend, signer: NoteSigner, clock: any WallClock, configuration: Configuration = Configuration(), logger: Logger) {
+    public init(backend: any LedgerBackend, signer: NoteSigner, clock: any WallClock, configuration: Configuration = Configuration(), logger: Logger)
+    {
         self.backend = backend
         self.signer = signer
         self.clock = clock

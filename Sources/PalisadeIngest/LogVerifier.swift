@@ -135,7 +135,10 @@ public struct LogVerifier: Sendable {
                     return report
                 }
                 guard tile.hashes[position] == leaf else {
-                    report.failure = Failure(index: index, reason: "the event does not match the leaf hash in the stored tree (changed, reordered or inserted)")
+                    report.failure = Failure(
+                        index: index,
+                        reason: "the event does not match the leaf hash in the stored tree (changed, reordered or inserted)"
+                    )
                     return report
                 }
             }
@@ -180,7 +183,10 @@ public struct LogVerifier: Sendable {
         let rows = try await events.recordCount(of: tenant)
         if rows > head.size {
             let extra = try await events.records(of: tenant, in: head.size..<UInt64(Int64.max)).first?.index
-            report.failure = Failure(index: extra ?? head.size, reason: "\(rows - head.size) event rows exist beyond the signed tree size \(head.size)")
+            report.failure = Failure(
+                index: extra ?? head.size,
+                reason: "\(rows - head.size) event rows exist beyond the signed tree size \(head.size)"
+            )
         }
         return report
     }
@@ -220,7 +226,10 @@ public struct LogVerifier: Sendable {
         guard event.tenant == tenant else { return Failure(index: record.index, reason: "the entry belongs to tenant \(event.tenant)") }
         let derived = IndexedColumns(event)
         guard derived == record.columns else {
-            return Failure(index: record.index, reason: "stored column \(Self.firstDifference(derived, record.columns)) differs from the signed entry")
+            return Failure(
+                index: record.index,
+                reason: "stored column \(Self.firstDifference(derived, record.columns)) differs from the signed entry"
+            )
         }
         return nil
     }

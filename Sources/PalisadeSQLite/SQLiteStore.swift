@@ -232,8 +232,12 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
     public func event(id: UUID, of tenant: TenantID) async throws -> StoredEvent? {
         let row: (UInt64, Data)? = try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT log_index, entry FROM events WHERE tenant_id = ? AND event_id = ?", arguments: [tenantID, id.blob])
-                .map { (UInt64($0[0] as Int64), $0[1] as Data) }
+            return try Row.fetchOne(
+                db,
+                sql: "SELECT log_index, entry FROM events WHERE tenant_id = ? AND event_id = ?",
+                arguments: [tenantID, id.blob]
+            )
+            .map { (UInt64($0[0] as Int64), $0[1] as Data) }
         }
         guard let (index, entry) = row else { return nil }
         return StoredEvent(index: index, event: try Self.decode(entry, index: index))

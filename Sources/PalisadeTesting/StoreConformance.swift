@@ -166,10 +166,14 @@ public enum StoreConformance {
         for round in 0..<60 {
             var query = EventQuery(tenant: acme)
             if Bool.random(using: &random) { query.actor = ["alice", "bob", "nobody"].randomElement(using: &random)! }
-            if Bool.random(using: &random) { query.eventTypes = [EventType(["authentication", "security", "data_access"].randomElement(using: &random)!)!] }
+            if Bool.random(using: &random) {
+                query.eventTypes = [EventType(["authentication", "security", "data_access"].randomElement(using: &random)!)!]
+            }
             if round % 5 == 0 { query.eventTypes = [.authentication, .security] }
             if Bool.random(using: &random) { query.minSeverity = Severity.allCases.randomElement(using: &random)! }
-            if Bool.random(using: &random) { query.maxSeverity = Severity.allCases.filter { $0 >= (query.minSeverity ?? .info) }.randomElement(using: &random)! }
+            if Bool.random(using: &random) {
+                query.maxSeverity = Severity.allCases.filter { $0 >= (query.minSeverity ?? .info) }.randomElement(using: &random)!
+            }
             if Int.random(in: 0..<4, using: &random) == 0 { query.resource = "db/users" }
             if Int.random(in: 0..<4, using: &random) == 0 { query.success = Bool.random(using: &random) }
             if Int.random(in: 0..<5, using: &random) == 0 { query.sourceIP = IPAddress("203.0.113.\(Int.random(in: 0..<5, using: &random))") }
@@ -273,11 +277,22 @@ public enum StoreConformance {
         for index in [0, 1, 255, 256, 511, 557, Int(size) - 1] {
             let proof = try await prover.inclusionProof(tenant: acme, index: UInt64(index))
             #expect(proof.leafHash == leaves[index])
-            #expect(ProofVerifier.verifyInclusion(leafHash: leaves[index], index: UInt64(index), size: size, proof: proof.proof, root: checkpoint.rootHash) == .valid)
+            #expect(
+                ProofVerifier.verifyInclusion(
+                    leafHash: leaves[index],
+                    index: UInt64(index),
+                    size: size,
+                    proof: proof.proof,
+                    root: checkpoint.rootHash
+                ) == .valid
+            )
         }
         let root300 = try await prover.root(tenant: acme, size: 300)
         let consistency = try await prover.consistencyProof(tenant: acme, from: 300, to: size)
-        #expect(ProofVerifier.verifyConsistency(first: 300, second: size, firstRoot: root300, secondRoot: checkpoint.rootHash, proof: consistency.proof) == .valid)
+        #expect(
+            ProofVerifier.verifyConsistency(first: 300, second: size, firstRoot: root300, secondRoot: checkpoint.rootHash, proof: consistency.proof)
+                == .valid
+        )
         // The level-0 tiles hold exactly the leaf hashes, and the first one is full.
         let tiles = try await store.tiles([TileID(level: 0, index: 0), TileID(level: 0, index: 2)], of: acme)
         #expect(tiles[TileID(level: 0, index: 0)]?.hashes == Array(leaves[0..<256]))

@@ -75,7 +75,7 @@ struct DataDirectory {
         try handle.write(contentsOf: Data((signer.privateKeyString + "\n").utf8))
         try handle.synchronize()
         try handle.close()
-        logger.info("generated a checkpoint signing key", metadata: ["path": "\(keyPath)"])
+        printError("palisade: generated a checkpoint signing key in \(keyPath); its verifier key is \(signer.verifier.vkey)")
         return signer
     }
 

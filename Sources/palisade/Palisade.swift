@@ -1,7 +1,22 @@
 import ArgumentParser
+import Foundation
+import Logging
+
+/// The entry point: bootstraps logging (the only place that does), then runs the command.
+@main
+enum Main {
+    static func main() async {
+        let level = ProcessInfo.processInfo.environment["PALISADE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        await Palisade.main()
+    }
+}
 
 /// The `palisade` command: operator commands over the ledger in a data directory.
-@main
 struct Palisade: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "palisade",
@@ -11,6 +26,7 @@ struct Palisade: AsyncParsableCommand {
             the SQLite database palisade.db and the checkpoint signing key checkpoint.key.
 
             Exit status: 0 success; 1 input rejected or a check failed; 64 usage error; 74 storage error.
+            Logs go to standard error at the level PALISADE_LOG_LEVEL (default warning).
             """,
         subcommands: [EventsCommand.self, CheckpointCommand.self, ProveCommand.self, VerifyCommand.self, KeyCommand.self]
     )

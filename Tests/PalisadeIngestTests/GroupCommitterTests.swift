@@ -31,7 +31,11 @@ struct GroupCommitterTests {
 
     func makeCommitter(_ backend: any LedgerBackend, linger: Int = 2000) -> GroupCommitter {
         let sequencer = LogSequencer(backend: backend, signer: Self.signer, clock: ManualWallClock(), logger: Logger(label: "test"))
-        return GroupCommitter(sequencer: sequencer, configuration: .init(maxBatchEvents: 500, lingerMicroseconds: linger), logger: Logger(label: "test"))
+        return GroupCommitter(
+            sequencer: sequencer,
+            configuration: .init(maxBatchEvents: 500, lingerMicroseconds: linger),
+            logger: Logger(label: "test")
+        )
     }
 
     @Test func concurrentAppendsShareCommits() async throws {
@@ -108,7 +112,12 @@ struct GroupCommitterTests {
         let sequencer = LogSequencer(backend: store, signer: Self.signer, clock: ManualWallClock(), logger: Logger(label: "test"))
         _ = try await sequencer.append([PreparedEvent(factory.event())])
         // Another key cannot continue this log: its checkpoint does not verify.
-        let stranger = LogSequencer(backend: store, signer: try NoteSigner(name: "ingest.test", privateKey: .init()), clock: ManualWallClock(), logger: Logger(label: "test"))
+        let stranger = LogSequencer(
+            backend: store,
+            signer: try NoteSigner(name: "ingest.test", privateKey: .init()),
+            clock: ManualWallClock(),
+            logger: Logger(label: "test")
+        )
         await #expect(throws: StoreError(.corrupt, "")) { try await stranger.append([PreparedEvent(factory.event())]) }
     }
 }

@@ -12,7 +12,9 @@ struct CheckpointTests {
         #expect(try Checkpoint(parsing: checkpoint.text) == checkpoint)
     }
 
-    @Test(arguments: ["a\n042\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", "a\n1\nAAAA\n", "\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", "a\n1\n"])
+    @Test(arguments: [
+        "a\n042\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", "a\n1\nAAAA\n", "\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", "a\n1\n",
+    ])
     func malformedCheckpointsThrow(text: String) {
         #expect(throws: LedgerError.self) { try Checkpoint(parsing: text) }
     }

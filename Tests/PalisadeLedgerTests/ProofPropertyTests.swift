@@ -42,7 +42,12 @@ struct ProofPropertyTests {
             let proof = try await tiles.reader.hashes(of: ProofPlan.inclusion(index: UInt64(index), size: UInt64(size)))
             #expect(proof.map(\.bytes) == ReferenceMerkle.inclusionProof(index, leaves[...]))
             let verdict = ProofVerifier.verifyInclusion(
-                leafHash: RFC9162.leafHash(of: leaves[index]), index: UInt64(index), size: UInt64(size), proof: proof, root: root)
+                leafHash: RFC9162.leafHash(of: leaves[index]),
+                index: UInt64(index),
+                size: UInt64(size),
+                proof: proof,
+                root: root
+            )
             #expect(verdict == .valid)
         }
     }
@@ -75,7 +80,12 @@ struct ProofPropertyTests {
                     var bad = inclusion.map(\.bytes)
                     bad[position][bit / 8] ^= 1 << (bit % 8)
                     let verdict = ProofVerifier.verifyInclusion(
-                        leafHash: leafHash.bytes, index: index, size: n, proof: bad, root: rootN.bytes)
+                        leafHash: leafHash.bytes,
+                        index: index,
+                        size: n,
+                        proof: bad,
+                        root: rootN.bytes
+                    )
                     #expect(!verdict.isValid, "inclusion flip \(position):\(bit) for \(index)@\(n)")
                 }
             }
@@ -84,7 +94,12 @@ struct ProofPropertyTests {
                     var bad = consistency.map(\.bytes)
                     bad[position][bit / 8] ^= 1 << (bit % 8)
                     let verdict = ProofVerifier.verifyConsistency(
-                        first: m, second: n, firstRoot: rootM.bytes, secondRoot: rootN.bytes, proof: bad)
+                        first: m,
+                        second: n,
+                        firstRoot: rootM.bytes,
+                        secondRoot: rootN.bytes,
+                        proof: bad
+                    )
                     #expect(!verdict.isValid, "consistency flip \(position):\(bit) for \(m)->\(n)")
                 }
             }

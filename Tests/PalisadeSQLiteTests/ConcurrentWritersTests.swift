@@ -36,7 +36,9 @@ struct ConcurrentWritersTests {
             while true {
                 do {
                     _ = try await committer.append([])
-                    _ = try await committer.append([try pipeline.prepare(.object(["event_type": .string("system"), "action": .string("start")]), tenant: .default)])
+                    _ = try await committer.append([
+                        try pipeline.prepare(.object(["event_type": .string("system"), "action": .string("start")]), tenant: .default)
+                    ])
                     break
                 } catch CommitterError.notRunning {
                     await Task.yield()

@@ -7,7 +7,8 @@ import Testing
 func eventLines(_ count: Int, start: Int = 0, actor: String = "alice", action: String = "login") -> String {
     (start..<(start + count)).map { index in
         let id = String(format: "00000000-0000-4000-8000-%012x", index)
-        return #"{"id":"\#(id)","event_type":"authentication","action":"\#(action)","actor":"\#(actor)","resource":"r\#(index % 7)","metadata":{"n":\#(index)}}"#
+        return
+            #"{"id":"\#(id)","event_type":"authentication","action":"\#(action)","actor":"\#(actor)","resource":"r\#(index % 7)","metadata":{"n":\#(index)}}"#
     }.joined(separator: "\n") + "\n"
 }
 
@@ -48,7 +49,9 @@ struct CLITests {
         var cursor: String?
         var seen = [String]()
         repeat {
-            let result = try cli.run(["events", "query", "--limit", "10", "--format", "ndjson", "--order", "oldest"] + (cursor.map { ["--cursor", $0] } ?? []))
+            let result = try cli.run(
+                ["events", "query", "--limit", "10", "--format", "ndjson", "--order", "oldest"] + (cursor.map { ["--cursor", $0] } ?? [])
+            )
             #expect(result.status == 0)
             seen += result.stdout.split(separator: "\n").map(String.init)
             cursor = result.stderr.components(separatedBy: "--cursor ").dropFirst().first?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -71,17 +74,23 @@ struct CLITests {
             #expect(verdict.stdout.contains("leaf \(index) is included"))
         }
         let consistency = try cli.file("consistency.json", try cli.run(["prove", "--consistency", "300", "720", "--json"]).stdout)
-        let verdict = try PalisadeCLI.independentVerifier(["--vkey", vkey, "--checkpoint", new, "--old-checkpoint", old, "--consistency", consistency])
+        let verdict = try PalisadeCLI.independentVerifier([
+            "--vkey", vkey, "--checkpoint", new, "--old-checkpoint", old, "--consistency", consistency,
+        ])
         #expect(verdict.status == 0, "\(verdict.stdout)\(verdict.stderr)")
         #expect(verdict.stdout.contains("grew consistently from 300 to 720"))
         // A proof for another index, or against another key, is refused by the verifier.
-        let wrong = try cli.file("wrong.json", try cli.run(["prove", "5", "--json"]).stdout.replacingOccurrences(of: #""leaf_index":5"#, with: #""leaf_index":6"#))
+        let wrong = try cli.file(
+            "wrong.json",
+            try cli.run(["prove", "5", "--json"]).stdout.replacingOccurrences(of: #""leaf_index":5"#, with: #""leaf_index":6"#)
+        )
         #expect(try PalisadeCLI.independentVerifier(["--vkey", vkey, "--checkpoint", new, "--inclusion", wrong]).status == 1)
         let other = try PalisadeCLI()
         _ = try other.run(["events", "append"], input: eventLines(1))
         #expect(try PalisadeCLI.independentVerifier(["--vkey", try other.vkey(), "--checkpoint", new]).status == 1)
         // The checkpoint key is owner-only.
-        let mode = try FileManager.default.attributesOfItem(atPath: cli.dataDir.appendingPathComponent("checkpoint.key").path)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: cli.dataDir.appendingPathComponent("checkpoint.key").path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 

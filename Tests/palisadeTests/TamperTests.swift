@@ -15,12 +15,14 @@ struct TamperTests {
     static let cases: [Case] = [
         Case(
             name: "edit an entry and its column together",
-            sql: "DROP TRIGGER events_no_update; UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), '\"action\":\"login\"', '\"action\":\"logon\"') AS BLOB), action = 'logon' WHERE log_index = 5;",
+            sql:
+                "DROP TRIGGER events_no_update; UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), '\"action\":\"login\"', '\"action\":\"logon\"') AS BLOB), action = 'logon' WHERE log_index = 5;",
             expected: "index 5: the event does not match the leaf hash"
         ),
         Case(
             name: "edit an entry only",
-            sql: "DROP TRIGGER events_no_update; UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), '\"action\":\"login\"', '\"action\":\"logon\"') AS BLOB) WHERE log_index = 6;",
+            sql:
+                "DROP TRIGGER events_no_update; UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), '\"action\":\"login\"', '\"action\":\"logon\"') AS BLOB) WHERE log_index = 6;",
             expected: "index 6: stored column action differs"
         ),
         Case(
@@ -114,7 +116,10 @@ struct TamperTests {
         let kept = try honest.file("kept.checkpoint", try honest.run(["checkpoint"]).stdout)
         // The forger copies the key and rebuilds the log with entry 4 changed, then grows it.
         let forged = try PalisadeCLI()
-        try FileManager.default.copyItem(at: honest.dataDir.appendingPathComponent("checkpoint.key"), to: forged.dataDir.appendingPathComponent("checkpoint.key"))
+        try FileManager.default.copyItem(
+            at: honest.dataDir.appendingPathComponent("checkpoint.key"),
+            to: forged.dataDir.appendingPathComponent("checkpoint.key")
+        )
         let lines = eventLines(10).split(separator: "\n").map(String.init)
         let rewritten = lines.enumerated().map { $0.offset == 4 ? $0.element.replacingOccurrences(of: "\"alice\"", with: "\"nobody\"") : $0.element }
         #expect(try forged.run(["events", "append"], input: rewritten.joined(separator: "\n") + "\n").status == 0)
@@ -123,11 +128,16 @@ struct TamperTests {
         let forgedHead = try forged.file("forged.checkpoint", try forged.run(["checkpoint"]).stdout)
         let proof = try forged.file("proof.json", try forged.run(["prove", "--consistency", "10", "20", "--json"]).stdout)
         let vkey = try honest.vkey()
-        let verdict = try PalisadeCLI.independentVerifier(["--vkey", vkey, "--checkpoint", forgedHead, "--old-checkpoint", kept, "--consistency", proof])
+        let verdict = try PalisadeCLI.independentVerifier([
+            "--vkey", vkey, "--checkpoint", forgedHead, "--old-checkpoint", kept, "--consistency", proof,
+        ])
         #expect(verdict.status == 1)
         #expect(verdict.stdout.contains("does not match the old root"))
         // Against the forger's own old checkpoint the proof is fine: the kept checkpoint is what exposes it.
         let forgedOld = try forged.file("forged-old.checkpoint", try forged.run(["checkpoint", "--size", "10"]).stdout)
-        #expect(try PalisadeCLI.independentVerifier(["--vkey", vkey, "--checkpoint", forgedHead, "--old-checkpoint", forgedOld, "--consistency", proof]).status == 0)
+        #expect(
+            try PalisadeCLI.independentVerifier(["--vkey", vkey, "--checkpoint", forgedHead, "--old-checkpoint", forgedOld, "--consistency", proof])
+                .status == 0
+        )
     }
 }

@@ -74,7 +74,9 @@ public struct EventDraft: Hashable, Sendable {
             case "tenant", "received_at":
                 shapeIssues.append(.init(field: name, message: "is set by Palisade and must not be sent"))
             default:
-                shapeIssues.append(.init(field: Self.sanitized(name), message: "is not a field of an event (fields: \(Self.fieldNames.joined(separator: ", ")))"))
+                shapeIssues.append(
+                    .init(field: Self.sanitized(name), message: "is not a field of an event (fields: \(Self.fieldNames.joined(separator: ", ")))")
+                )
             }
         }
     }

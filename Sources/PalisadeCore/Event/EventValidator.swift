@@ -70,7 +70,12 @@ public struct EventValidator: Sendable {
     ///   - generatedID: the id to use when the draft has none.
     /// - Returns: the event, ready to be appended.
     /// - Throws: ``EventValidationError`` with one issue per bad field.
-    public func validate(_ draft: EventDraft, tenant: TenantID, receivedAt: Timestamp, generatedID: UUID) throws(EventValidationError)
+    public func validate(
+        _ draft: EventDraft,
+        tenant: TenantID,
+        receivedAt: Timestamp,
+        generatedID: UUID
+    ) throws(EventValidationError)
         -> AuditEvent
     {
         var issues = draft.shapeIssues
@@ -78,14 +83,20 @@ public struct EventValidator: Sendable {
 
         var id = generatedID
         if let text = draft.id {
-            if let parsed = UUID(uuidString: text) { id = parsed } else { issues.append(.init(field: "id", message: "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000")) }
+            if let parsed = UUID(uuidString: text) {
+                id = parsed
+            } else {
+                issues.append(.init(field: "id", message: "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"))
+            }
         }
 
         var timestamp = receivedAt
         if let text = draft.timestamp {
             if let parsed = Timestamp(rfc3339: text) {
                 if parsed.microseconds - receivedAt.microseconds > limits.maxFutureSkewSeconds * 1_000_000 {
-                    issues.append(.init(field: "timestamp", message: "is more than \(limits.maxFutureSkewSeconds) s in the future; check the sender's clock"))
+                    issues.append(
+                        .init(field: "timestamp", message: "is more than \(limits.maxFutureSkewSeconds) s in the future; check the sender's clock")
+                    )
                 } else if receivedAt.microseconds - parsed.microseconds > limits.maxPastAgeSeconds * 1_000_000 {
                     issues.append(.init(field: "timestamp", message: "is more than \(limits.maxPastAgeSeconds / 86_400) days in the past"))
                 } else {
@@ -185,7 +196,13 @@ public struct EventValidator: Sendable {
             return isControl && !(allowLineBreaks && (scalar == "\n" || scalar == "\t" || scalar == "\r"))
         }
         if forbidden {
-            issues.append(.init(field: field, message: allowLineBreaks ? "must not contain control characters other than tab and line breaks" : "must not contain control characters"))
+            issues.append(
+                .init(
+                    field: field,
+                    message: allowLineBreaks
+                        ? "must not contain control characters other than tab and line breaks" : "must not contain control characters"
+                )
+            )
             return nil
         }
         return value

@@ -1,7 +1,7 @@
 import ArgumentParser
-import PalisadeLedger
 import PalisadeCore
 import PalisadeIngest
+import PalisadeLedger
 
 /// `palisade prove`: inclusion and consistency proofs.
 struct ProveCommand: AsyncParsableCommand {

@@ -46,7 +46,9 @@ struct QueryEvents: AsyncParsableCommand {
             do {
                 validated = try query.validated()
             } catch let error as EventValidationError {
-                throw ValidationError(error.issues.map { "--\($0.field.replacingOccurrences(of: "_", with: "-")) \($0.message)" }.joined(separator: "; "))
+                throw ValidationError(
+                    error.issues.map { "--\($0.field.replacingOccurrences(of: "_", with: "-")) \($0.message)" }.joined(separator: "; ")
+                )
             }
             let store = try DataDirectory(path: global.resolvedDataDir).openStore()
             let page = try await store.events(matching: validated)
@@ -84,11 +86,15 @@ struct QueryEvents: AsyncParsableCommand {
             query.eventTypes.insert(type)
         }
         if let minSeverity {
-            guard let value = Severity(parsing: minSeverity) else { throw ValidationError("--min-severity must be info, low, medium, high or critical") }
+            guard let value = Severity(parsing: minSeverity) else {
+                throw ValidationError("--min-severity must be info, low, medium, high or critical")
+            }
             query.minSeverity = value
         }
         if let maxSeverity {
-            guard let value = Severity(parsing: maxSeverity) else { throw ValidationError("--max-severity must be info, low, medium, high or critical") }
+            guard let value = Severity(parsing: maxSeverity) else {
+                throw ValidationError("--max-severity must be info, low, medium, high or critical")
+            }
             query.maxSeverity = value
         }
         query.actor = actor
@@ -116,10 +122,12 @@ struct QueryEvents: AsyncParsableCommand {
         var rows = [header]
         for stored in events {
             let event = stored.event
-            rows.append([
-                String(stored.index), event.timestamp.rfc3339, event.severity.name, event.eventType.rawValue, event.actor ?? "-", event.action,
-                event.resource ?? "-", event.success ? "yes" : "no", event.sourceIP?.text ?? "-",
-            ].map(Self.printable))
+            rows.append(
+                [
+                    String(stored.index), event.timestamp.rfc3339, event.severity.name, event.eventType.rawValue, event.actor ?? "-", event.action,
+                    event.resource ?? "-", event.success ? "yes" : "no", event.sourceIP?.text ?? "-",
+                ].map(Self.printable)
+            )
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {

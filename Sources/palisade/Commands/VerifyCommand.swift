@@ -1,9 +1,9 @@
 import ArgumentParser
-import PalisadeLedger
 import Foundation
 import PalisadeCore
-import PalisadeSQLite
 import PalisadeIngest
+import PalisadeLedger
+import PalisadeSQLite
 
 /// `palisade verify`: the full audit of the stored ledger.
 struct VerifyCommand: AsyncParsableCommand {

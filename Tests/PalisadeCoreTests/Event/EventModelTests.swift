@@ -38,10 +38,12 @@ struct EventModelTests {
     }
 
     @Test func eventTypesAreAnOpenSetWithWellKnownValues() {
-        #expect(EventType.wellKnown.map(\.rawValue) == [
-            "authentication", "authorization", "data_access", "configuration", "security", "llm_interaction", "key_management", "network",
-            "honeypot", "agent", "system",
-        ])
+        #expect(
+            EventType.wellKnown.map(\.rawValue) == [
+                "authentication", "authorization", "data_access", "configuration", "security", "llm_interaction", "key_management", "network",
+                "honeypot", "agent", "system",
+            ]
+        )
         #expect(EventType("payments.refund") != nil)
         #expect(EventType("Payments") == nil)
         #expect(EventType("") == nil)
@@ -65,7 +67,9 @@ struct EventModelTests {
         let fields = try issues(
             #"{"event_type":"X","severity":"nope","source_ip":"999.1.1.1","timestamp":"yesterday","success":"yes","metadata":[1],"extra":1,"tenant":"t","id":"nope","actor":""}"#
         )
-        #expect(Set(fields) == ["event_type", "severity", "source_ip", "timestamp", "success", "metadata", "extra", "tenant", "id", "actor", "action"])
+        #expect(
+            Set(fields) == ["event_type", "severity", "source_ip", "timestamp", "success", "metadata", "extra", "tenant", "id", "actor", "action"]
+        )
     }
 
     @Test func limitsAreEnforcedPerField() throws {
@@ -89,8 +93,16 @@ struct EventModelTests {
 
     @Test func canonicalEntryIsRFC8785OfTheEventAndDecodesBack() throws {
         let event = factory.event(
-            type: "data_access", severity: "high", actor: "bob", action: "export \"users\"", resource: "db/users", success: false,
-            sourceIP: "2001:db8::7", sessionID: "s-1", requestID: "r-1", timestamp: "2026-11-22T11:59:00.5+00:00",
+            type: "data_access",
+            severity: "high",
+            actor: "bob",
+            action: "export \"users\"",
+            resource: "db/users",
+            success: false,
+            sourceIP: "2001:db8::7",
+            sessionID: "s-1",
+            requestID: "r-1",
+            timestamp: "2026-11-22T11:59:00.5+00:00",
             metadata: .object(["rows": .number(1e21), "nested": .object(["z": .null, "a": .array([.bool(true), .string("é\u{1}")])])])
         )
         #expect(event.canonicalEntry == CanonicalJSON.encode(event.jsonValue))
@@ -101,8 +113,12 @@ struct EventModelTests {
     }
 
     @Test func sameEventSameBytes() throws {
-        let a = try validate(#"{"id":"123E4567-E89B-12D3-A456-426614174000","event_type":"system","action":"x","metadata":{"b":1.0,"a":[1e2]},"timestamp":"2026-11-22T13:00:00+01:00"}"#)
-        let b = try validate(#"{"timestamp":"2026-11-22T12:00:00.000000Z","metadata":{"a":[100],"b":1},"action":"x","event_type":"system","id":"123e4567-e89b-12d3-a456-426614174000"}"#)
+        let a = try validate(
+            #"{"id":"123E4567-E89B-12D3-A456-426614174000","event_type":"system","action":"x","metadata":{"b":1.0,"a":[1e2]},"timestamp":"2026-11-22T13:00:00+01:00"}"#
+        )
+        let b = try validate(
+            #"{"timestamp":"2026-11-22T12:00:00.000000Z","metadata":{"a":[100],"b":1},"action":"x","event_type":"system","id":"123e4567-e89b-12d3-a456-426614174000"}"#
+        )
         #expect(a.canonicalEntry == b.canonicalEntry)
     }
 

@@ -28,7 +28,8 @@ struct CanonicalJSONTests {
         // UTF-16 even though it sorts after it in UTF-8/scalar order... and "\r" < "1" < "\u0080".
         let value = JSONValue.object([
             "\u{20ac}": .string("Euro Sign"), "\r": .string("Carriage Return"), "\u{fb33}": .string("Hebrew Letter Dalet With Dagesh"),
-            "1": .string("One"), "\u{1f600}": .string("Emoji: Grinning Face"), "\u{80}": .string("Control"), "\u{f6}": .string("Latin Small Letter O With Diaeresis"),
+            "1": .string("One"), "\u{1f600}": .string("Emoji: Grinning Face"), "\u{80}": .string("Control"),
+            "\u{f6}": .string("Latin Small Letter O With Diaeresis"),
         ])
         let text = String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
         let order = ["\\r", "1", "\u{80}", "\u{f6}", "\u{20ac}", "\u{1f600}", "\u{fb33}"]
@@ -93,7 +94,9 @@ struct CanonicalJSONTests {
     }
 
     static func randomString(_ random: inout SystemRandomNumberGenerator) -> String {
-        let pool: [Unicode.Scalar] = ["a", "Z", "0", "_", " ", "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "\u{20ac}", "\u{1f600}", "\u{fb33}", "\u{ffff}", "\r", "/"]
+        let pool: [Unicode.Scalar] = [
+            "a", "Z", "0", "_", " ", "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "\u{20ac}", "\u{1f600}", "\u{fb33}", "\u{ffff}", "\r", "/",
+        ]
         var scalars = String.UnicodeScalarView()
         for _ in 0..<Int.random(in: 0...8, using: &random) { scalars.append(pool.randomElement(using: &random)!) }
         return String(scalars)
@@ -118,7 +121,9 @@ struct CanonicalJSONTests {
             return out + "\""
         case .array(let items): return "[ " + items.map(nonCanonical).joined(separator: " , ") + " ]"
         case .object(let members):
-            return "{ " + members.keys.sorted().reversed().map { "\(nonCanonical(.string($0))) : \(nonCanonical(members[$0]!))" }.joined(separator: ", ") + " }"
+            return "{ "
+                + members.keys.sorted().reversed().map { "\(nonCanonical(.string($0))) : \(nonCanonical(members[$0]!))" }.joined(separator: ", ")
+                + " }"
         }
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+public import PalisadeCore
+
+/// The limit append throughput is measured against: the same rows, columns, indexes and
+/// durability as ``SQLiteStore``, inserted with a prepared statement in transactions of the same
+/// size — with no canonical encoding, hashing, tiles or checkpoints. Used by `palisade-bench` only.
+public enum SQLiteInsertBaseline {
+    /// Inserts `rows` into a new database at `path` in transactions of `batchSize` rows.
+    ///
+    /// - Returns: the time the inserts took (schema creation excluded).
+    public static func insert(rows: [(columns: IndexedColumns, entry: [UInt8])], batchSize: Int, path: String) async throws -> Duration {
+        var config = GRDB.Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path, configuration: config)
+        try SQLiteSchema.migrator.migrate(pool)
+        try await pool.write { db in try db.execute(sql: "INSERT INTO tenants (id, name) VALUES (1, 'default')") }
+        let rows = rows.map { ($0.columns, Data($0.entry)) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var offset = 0
+        while offset < rows.count {
+            let slice = rows[offset..<min(rows.count, offset + batchSize)]
+            let first = offset
+            try await pool.write { db in
+                let insert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO events (tenant_id, log_index, event_id, ts, event_type, severity, actor, action, resource,
+                                            success, source_ip, session_id, request_id, entry)
+                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                )
+                for (position, (columns, entry)) in slice.enumerated() {
+                    try insert.execute(arguments: [
+                        Int64(first + position), columns.id.blob, columns.timestamp, columns.eventType, columns.severity, columns.actor,
+                        columns.action, columns.resource, columns.success, columns.sourceIP, columns.sessionID, columns.requestID, entry,
+                    ])
+                }
+            }
+            offset += batchSize
+        }
+        return clock.now - start
+    }
+}
