@@ -30,9 +30,12 @@ public struct IngestPipeline: Sendable {
         self.jsonLimits = jsonLimits
     }
 
-    /// Validates one JSON value as an event of `tenant`.
+    /// Validates one JSON value as an event of `tenant`; an event without an `id` gets a
+    /// time-ordered version 7 UUID.
     public func prepare(_ json: JSONValue, tenant: TenantID) throws(EventValidationError) -> PreparedEvent {
-        let event = try validator.validate(EventDraft(json: json), tenant: tenant, receivedAt: clock.now(), generatedID: UUID())
+        let now = clock.now()
+        var random = SystemRandomNumberGenerator()
+        let event = try validator.validate(EventDraft(json: json), tenant: tenant, receivedAt: now, generatedID: .version7(at: now, using: &random))
         return PreparedEvent(event)
     }
 

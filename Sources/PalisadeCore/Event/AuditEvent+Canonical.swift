@@ -106,7 +106,7 @@ extension AuditEvent {
         if let unknown = m.keys.first(where: { !known.contains($0) }) {
             throw EntryDecodingError(reason: "entry has an unknown field (\(unknown.prefix(40)))")
         }
-        guard let idText = try text("id", required: true), let id = UUID(uuidString: idText) else {
+        guard let idText = try text("id", required: true), let id = UUID(text: idText) else {
             throw EntryDecodingError(reason: "entry id is not a UUID")
         }
         guard let tenant = TenantID(try text("tenant", required: true)!) else { throw EntryDecodingError(reason: "entry tenant is invalid") }
@@ -158,4 +158,14 @@ public struct EntryDecodingError: Error, Hashable, Sendable, CustomStringConvert
     public var reason: String
     /// The reason.
     public var description: String { reason }
+}
+
+extension AuditEvent {
+    /// The event as a client would send it: ``jsonValue`` without the fields Palisade sets
+    /// (`tenant`, `received_at`, `v`). Appending it again yields a duplicate of this event.
+    public var draftJSON: JSONValue {
+        guard case .object(var members) = jsonValue else { return jsonValue }
+        for name in ["tenant", "received_at", "v"] { members[name] = nil }
+        return .object(members)
+    }
 }

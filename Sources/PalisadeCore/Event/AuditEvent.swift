@@ -81,5 +81,5 @@ public struct AuditEvent: Hashable, Sendable {
     }
 
     /// The event id in canonical (lowercase) text.
-    public var idString: String { id.uuidString.lowercased() }
+    public var idString: String { id.lowercasedString }
 }

@@ -50,7 +50,7 @@ public struct EventDraft: Hashable, Sendable {
             shapeIssues.append(.init(field: "(event)", message: "an event must be a JSON object, not \(json.typeName)"))
             return
         }
-        for (name, value) in members.sorted(by: { $0.key < $1.key }) where value != .null {
+        for (name, value) in members where value != .null {
             switch name {
             case "id": id = string(value, name)
             case "timestamp": timestamp = string(value, name)
@@ -79,6 +79,10 @@ public struct EventDraft: Hashable, Sendable {
                 )
             }
         }
+    }
+
+    private mutating func sortIssues() {
+        shapeIssues.sort { $0.field < $1.field }
     }
 
     private mutating func string(_ value: JSONValue, _ name: String) -> String? {

@@ -83,7 +83,7 @@ public struct EventValidator: Sendable {
 
         var id = generatedID
         if let text = draft.id {
-            if let parsed = UUID(uuidString: text) {
+            if let parsed = UUID(text: text) {
                 id = parsed
             } else {
                 issues.append(.init(field: "id", message: "must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"))
@@ -191,9 +191,12 @@ public struct EventValidator: Sendable {
             issues.append(.init(field: field, message: "is longer than \(maxBytes) bytes"))
             return nil
         }
-        let forbidden = value.unicodeScalars.contains { scalar in
-            let isControl = scalar.value < 0x20 || (scalar.value >= 0x7f && scalar.value < 0xa0)
-            return isControl && !(allowLineBreaks && (scalar == "\n" || scalar == "\t" || scalar == "\r"))
+        // C0 controls and DEL are single bytes; C1 controls (U+0080–U+009F) are 0xC2 0x80–0x9F.
+        var previous: UInt8 = 0
+        let forbidden = value.utf8.contains { byte in
+            defer { previous = byte }
+            if byte < 0x20 { return !(allowLineBreaks && (byte == 0x0a || byte == 0x09 || byte == 0x0d)) }
+            return byte == 0x7f || (previous == 0xc2 && byte >= 0x80 && byte < 0xa0)
         }
         if forbidden {
             issues.append(

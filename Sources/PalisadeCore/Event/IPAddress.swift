@@ -30,24 +30,38 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
             self.text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             self.isIPv6 = true
         } else {
-            // inet_pton(AF_INET) accepts only dotted quads, but glibc allows leading zeros; octal
-            // ambiguity ("010.0.0.1") is a classic filter bypass, so reject them.
-            let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-            guard octets.count == 4,
-                octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) && ($0.count == 1 || $0.first != "0") }),
-                octets.allSatisfy({ Int($0)! <= 255 })
-            else { return nil }
+            // Strict dotted quad: four decimal octets 0-255 without leading zeros, since octal
+            // ambiguity ("010.0.0.1") is a classic filter bypass.
+            guard Self.isDottedQuad(text) else { return nil }
             self.text = text
             self.isIPv6 = false
         }
+    }
+
+    private static func isDottedQuad(_ text: String) -> Bool {
+        var octets = 0
+        var value = 0
+        var digits = 0
+        var leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0 else { return false }
+                octets += 1
+                value = 0
+                digits = 0
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), !leadingZero || digits == 0 else { return false }
+            if digits == 0 { leadingZero = byte == UInt8(ascii: "0") } else if leadingZero { return false }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard value <= 255, digits <= 3 else { return false }
+        }
+        return digits > 0 && octets == 3
     }
 
     /// The canonical text.
     public var description: String { text }
     /// Orders by text (a stable order for display, not numeric order).
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool { lhs.text < rhs.text }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

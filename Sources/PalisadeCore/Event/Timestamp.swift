@@ -36,9 +36,24 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let (days, inDay) = microseconds.floorDivided(by: 86_400_000_000)
         let (year, month, day) = Self.civil(fromDays: days)
         let seconds = inDay / 1_000_000
-        let fraction = inDay % 1_000_000
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(seconds / 3600, 2) + ":"
-            + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2) + "." + pad(fraction, 6) + "Z"
+        let fields: [(Int64, Int, UInt8)] = [
+            (year, 4, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: "T")), (seconds / 3600, 2, UInt8(ascii: ":")),
+            (seconds / 60 % 60, 2, UInt8(ascii: ":")), (seconds % 60, 2, UInt8(ascii: ".")), (inDay % 1_000_000, 6, UInt8(ascii: "Z")),
+        ]
+        // Digits written straight into the string's storage: this runs twice per appended event.
+        return String(unsafeUninitializedCapacity: 27) { buffer in
+            var position = 0
+            for (value, width, separator) in fields {
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                buffer[position + width] = separator
+                position += width + 1
+            }
+            return position
+        }
     }
 
     /// Parses RFC 3339 `date-time` (§5.6): `T` or `t` between date and time, `Z`, `z` or `±HH:MM`.
@@ -130,11 +145,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
-}
-
-private func pad(_ value: Int64, _ width: Int) -> String {
-    let text = String(value)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
 }
 
 extension Int64 {

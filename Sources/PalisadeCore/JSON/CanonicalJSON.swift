@@ -53,21 +53,27 @@ public enum CanonicalJSON {
     /// everything else is written as UTF-8.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x08: out.append(contentsOf: "\\b".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0x0a: out.append(contentsOf: "\\n".utf8)
-            case 0x0c: out.append(contentsOf: "\\f".utf8)
-            case 0x0d: out.append(contentsOf: "\\r".utf8)
-            case 0x00..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0f)])
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case 0x08: out.append(contentsOf: "\\b".utf8)
+                case 0x09: out.append(contentsOf: "\\t".utf8)
+                case 0x0a: out.append(contentsOf: "\\n".utf8)
+                case 0x0c: out.append(contentsOf: "\\f".utf8)
+                case 0x0d: out.append(contentsOf: "\\r".utf8)
+                default:
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0f)])
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         out.append(UInt8(ascii: "\""))
     }
@@ -79,6 +85,8 @@ public enum CanonicalJSON {
     public static func format(_ number: Double) -> String {
         precondition(number.isFinite, "JSON numbers are finite")
         if number == 0 { return "0" }  // also -0
+        // Integers below 2^53 print as themselves in ECMAScript: the common case, done without parsing digits.
+        if number.rounded(.towardZero) == number, abs(number) < 9_007_199_254_740_992 { return String(Int64(number)) }
         if number < 0 { return "-" + format(-number) }
         // Swift's description is the shortest digit string that round-trips, as ECMAScript requires.
         let (digits, exponent) = shortestDigits(number)

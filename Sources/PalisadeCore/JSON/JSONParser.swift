@@ -213,31 +213,40 @@ private struct Cursor {
 
     mutating func parseString() throws(JSONParseError) -> String {
         position += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = position
-        func flush(_ cursor: Cursor, upTo end: Int, into scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
-            guard end > runStart else { return }
-            let run = UnsafeBufferPointer(rebasing: cursor.bytes[runStart..<end])
-            guard let text = String(validating: run, as: UTF8.self) else {
-                throw JSONParseError(offset: runStart, reason: "string is not valid UTF-8")
+        let start = position
+        // Fast path: no escapes, so the string is the bytes between the quotes.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                guard let text = String(validating: run, as: UTF8.self) else {
+                    throw JSONParseError(offset: start, reason: "string is not valid UTF-8")
+                }
+                position += 1
+                return text
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("control character in a string must be escaped") }
+            position += 1
         }
+        // Slow path: decode escapes into a UTF-8 buffer, then validate it once.
+        var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
         while true {
             guard let byte = current else { throw error("unterminated string") }
             switch byte {
             case UInt8(ascii: "\""):
-                try flush(self, upTo: position, into: &scalars)
                 position += 1
-                return String(scalars)
+                guard let text = String(validating: utf8, as: UTF8.self) else {
+                    throw JSONParseError(offset: start, reason: "string is not valid UTF-8")
+                }
+                return text
             case UInt8(ascii: "\\"):
-                try flush(self, upTo: position, into: &scalars)
                 position += 1
-                scalars.append(try parseEscape())
-                runStart = position
+                utf8.append(contentsOf: String(try parseEscape()).utf8)
             case 0x00..<0x20:
                 throw error("control character in a string must be escaped")
             default:
+                utf8.append(byte)
                 position += 1
             }
         }
