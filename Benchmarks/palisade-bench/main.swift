@@ -97,7 +97,9 @@ if sections.contains("encode") {
     var start = clock.now
     var bytes = 0
     for line in lines { bytes += try pipeline.prepare(line: line, tenant: .default).entry.count }
-    emit("| parse NDJSON + validate + RFC 8785 encode + leaf hash | \(rate(lines.count, clock.now - start)) events/s (entry \(bytes / lines.count) bytes avg) |")
+    emit(
+        "| parse NDJSON + validate + RFC 8785 encode + leaf hash | \(rate(lines.count, clock.now - start)) events/s (entry \(bytes / lines.count) bytes avg) |"
+    )
     let events = lines.map { try! pipeline.prepare(line: $0, tenant: .default).event }
     start = clock.now
     for event in events { bytes += PreparedEvent(event).entry.count }
@@ -106,26 +108,26 @@ if sections.contains("encode") {
 
 // 3. Appends with everything on vs raw inserts of the same rows, by batch size.
 if sections.contains("append") {
-emit("\n| batch size | append (hash + tiles + checkpoint + commit) | raw SQLite insert, same rows | ratio |")
-emit("|---|---|---|---|")
-for (batch, count) in [(1, 2_000), (100, 100_000), (1000, 200_000)] {
-    let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
-    let store = try SQLiteStore(path: root.appendingPathComponent("append-\(batch).db").path)
-    let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
-    let start = clock.now
-    var offset = 0
-    while offset < count {
-        // Encoding and hashing are part of an append: redo them inside the timed loop.
-        let slice = events[offset..<min(count, offset + batch)].map { PreparedEvent($0.event) }
-        _ = try await sequencer.append(slice)
-        offset += batch
+    emit("\n| batch size | append (hash + tiles + checkpoint + commit) | raw SQLite insert, same rows | ratio |")
+    emit("|---|---|---|---|")
+    for (batch, count) in [(1, 2_000), (100, 100_000), (1000, 200_000)] {
+        let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
+        let store = try SQLiteStore(path: root.appendingPathComponent("append-\(batch).db").path)
+        let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
+        let start = clock.now
+        var offset = 0
+        while offset < count {
+            // Encoding and hashing are part of an append: redo them inside the timed loop.
+            let slice = events[offset..<min(count, offset + batch)].map { PreparedEvent($0.event) }
+            _ = try await sequencer.append(slice)
+            offset += batch
+        }
+        let appendTime = clock.now - start
+        let rows = events.map { (columns: IndexedColumns($0.event), entry: $0.entry) }
+        let rawTime = try await SQLiteInsertBaseline.insert(rows: rows, batchSize: batch, path: root.appendingPathComponent("raw-\(batch).db").path)
+        let ratio = seconds(rawTime) / seconds(appendTime)
+        emit("| \(batch) | \(rate(count, appendTime)) events/s | \(rate(count, rawTime)) rows/s | \(String(format: "%.0f%%", ratio * 100)) |")
     }
-    let appendTime = clock.now - start
-    let rows = events.map { (columns: IndexedColumns($0.event), entry: $0.entry) }
-    let rawTime = try await SQLiteInsertBaseline.insert(rows: rows, batchSize: batch, path: root.appendingPathComponent("raw-\(batch).db").path)
-    let ratio = seconds(rawTime) / seconds(appendTime)
-    emit("| \(batch) | \(rate(count, appendTime)) events/s | \(rate(count, rawTime)) rows/s | \(String(format: "%.0f%%", ratio * 100)) |")
-}
 
 }
 

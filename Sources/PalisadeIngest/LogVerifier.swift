@@ -179,6 +179,11 @@ public struct LogVerifier: Sendable {
             report.failure = Failure(index: nil, reason: "stored tile \(tile.id) does not match the rebuilt tree")
             return report
         }
+        // The store's own indexes must describe the same events.
+        if let finding = try await events.auditDerivedIndexes(of: tenant) {
+            report.failure = Failure(index: finding.index, reason: finding.reason)
+            return report
+        }
         // Rows past the signed size were inserted behind the ledger's back.
         let rows = try await events.recordCount(of: tenant)
         if rows > head.size {

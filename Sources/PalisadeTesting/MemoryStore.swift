@@ -101,6 +101,9 @@ public actor MemoryStore: LedgerBackend, EventStore {
         return Array(log.records[Int(range.lowerBound)..<Int(upper)])
     }
 
+    /// The memory store keeps no derived indexes.
+    public func auditDerivedIndexes(of tenant: TenantID) -> IntegrityFinding? { nil }
+
     /// The number of records.
     public func recordCount(of tenant: TenantID) -> UInt64 { UInt64(logs[tenant]?.records.count ?? 0) }
 }

@@ -8,6 +8,8 @@ struct StoreConformanceTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case memory
         case sqlite
+        /// SQLite with tiny facet batches, so queries read the facet index and the tail together.
+        case sqliteSmallFacetBatches
         var testDescription: String { rawValue }
     }
 
@@ -15,6 +17,11 @@ struct StoreConformanceTests {
         switch backend {
         case .memory: return MemoryStore()
         case .sqlite: return try SQLiteStore(path: TemporaryDirectory.make().appendingPathComponent("palisade.db").path)
+        case .sqliteSmallFacetBatches:
+            return try SQLiteStore(
+                path: TemporaryDirectory.make().appendingPathComponent("palisade.db").path,
+                configuration: .init(facetIndexBatch: 40)
+            )
         }
     }
 

@@ -16,6 +16,27 @@ public protocol EventStore: Sendable {
 
     /// The number of stored event rows of the tenant, whatever their indices (for tamper checks).
     func recordCount(of tenant: TenantID) async throws -> UInt64
+
+    /// Checks the store's own derived data (indexes kept outside the events, such as facets)
+    /// against the stored events; `nil` when it matches.
+    func auditDerivedIndexes(of tenant: TenantID) async throws -> IntegrityFinding?
+}
+
+/// Something wrong found by an integrity check: the first log index at fault, if any, and why.
+public struct IntegrityFinding: Hashable, Sendable, CustomStringConvertible {
+    /// The first log index at fault, when the problem is at an index.
+    public var index: UInt64?
+    /// What is wrong.
+    public var reason: String
+
+    /// Creates a finding.
+    public init(index: UInt64?, reason: String) {
+        self.index = index
+        self.reason = reason
+    }
+
+    /// `index N: reason` or the reason alone.
+    public var description: String { index.map { "index \($0): \(reason)" } ?? reason }
 }
 
 /// An event row as stored: its entry bytes and the columns indexed for queries.

@@ -12,7 +12,10 @@ struct UUIDTests {
         }
     }
 
-    @Test(arguments: ["", "123e4567e89b12d3a456426614174000", "{123e4567-e89b-12d3-a456-426614174000}", "123e4567-e89b-12d3-a456-42661417400g", "123e4567-e89b-12d3-a456_426614174000"])
+    @Test(arguments: [
+        "", "123e4567e89b12d3a456426614174000", "{123e4567-e89b-12d3-a456-426614174000}", "123e4567-e89b-12d3-a456-42661417400g",
+        "123e4567-e89b-12d3-a456_426614174000",
+    ])
     func malformedTextIsRejected(text: String) {
         #expect(UUID(text: text) == nil)
     }
