@@ -35,8 +35,9 @@ public struct IngestPipeline: Sendable {
     public func prepare(_ json: JSONValue, tenant: TenantID) throws(EventValidationError) -> PreparedEvent {
         let now = clock.now()
         var random = SystemRandomNumberGenerator()
-        let event = try validator.validate(EventDraft(json: json), tenant: tenant, receivedAt: now, generatedID: .version7(at: now, using: &random))
-        return PreparedEvent(event)
+        let draft = EventDraft(json: json)
+        let event = try validator.validate(draft, tenant: tenant, receivedAt: now, generatedID: .version7(at: now, using: &random))
+        return PreparedEvent(event, idIsClientSupplied: draft.id != nil)
     }
 
     /// Parses and validates one line of NDJSON.

@@ -91,7 +91,8 @@ public actor LogSequencer {
         for tenant in positionsByTenant.keys.sorted() {
             let positions = positionsByTenant[tenant]!
             var tree = try await loadTree(of: tenant)
-            let existing = try await backend.existingEvents(positions.map { events[$0].event.id }, of: tenant)
+            let lookups = positions.filter { events[$0].idIsClientSupplied }.map { events[$0].event.id }
+            let existing = lookups.isEmpty ? [:] : try await backend.existingEvents(lookups, of: tenant)
             var fresh = [PreparedEvent]()
             var seen = [UUID: UInt64]()
             for position in positions {

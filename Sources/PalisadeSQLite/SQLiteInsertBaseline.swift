@@ -2,14 +2,20 @@ import Foundation
 import GRDB
 public import PalisadeCore
 
-/// The limit append throughput is measured against: the same rows, columns, indexes and
-/// durability as ``SQLiteStore``, inserted with a prepared statement in transactions of the same
-/// size — with no canonical encoding, hashing, tiles or checkpoints. Used by `palisade-bench` only.
+/// The limit append throughput is measured against: the same rows, columns, indexes (facets
+/// included, built by the same policy) and durability as ``SQLiteStore``, inserted with a prepared
+/// statement in transactions of the same size — with no canonical encoding, hashing, tiles,
+/// checkpoints or duplicate checks. Used by `palisade-bench` only.
 public enum SQLiteInsertBaseline {
     /// Inserts `rows` into a new database at `path` in transactions of `batchSize` rows.
     ///
     /// - Returns: the time the inserts took (schema creation excluded).
-    public static func insert(rows: [(columns: IndexedColumns, entry: [UInt8])], batchSize: Int, path: String) async throws -> Duration {
+    public static func insert(
+        rows: [(columns: IndexedColumns, entry: [UInt8])],
+        batchSize: Int,
+        path: String,
+        facetIndexBatch: Int = SQLiteStore.Configuration().facetIndexBatch
+    ) async throws -> Duration {
         var config = GRDB.Configuration()
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let pool = try DatabasePool(path: path, configuration: config)
@@ -36,6 +42,7 @@ public enum SQLiteInsertBaseline {
                         columns.action, columns.resource, columns.success, columns.sourceIP, columns.sessionID, columns.requestID, entry,
                     ])
                 }
+                try SQLiteFacet.catchUp(tenantID: 1, size: Int64(first + slice.count), batch: Int64(facetIndexBatch), db)
             }
             offset += batchSize
         }

@@ -195,47 +195,13 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
                 """,
             arguments: [tenantID, Int64(append.head.size), append.head.checkpoint]
         )
-        let indexedTo = try Int64.fetchOne(db, sql: "SELECT indexed_to FROM facet_progress WHERE tenant_id = ?", arguments: [tenantID]) ?? 0
-        if Int64(append.head.size) - indexedTo >= facetIndexBatch {
-            try buildFacets(tenantID: tenantID, from: indexedTo, to: Int64(append.head.size), db)
-        }
+        try SQLiteFacet.catchUp(tenantID: tenantID, size: Int64(append.head.size), batch: facetIndexBatch, db)
         if append.recordInHistory {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO checkpoints (tenant_id, size, note) VALUES (?, ?, ?)",
                 arguments: [tenantID, Int64(append.head.size), append.head.checkpoint]
             )
         }
-    }
-
-    /// Writes the facet rows of events `[from, to)`, sorted by key so that each index page is
-    /// touched once per batch, and moves `indexed_to` to `to`.
-    private func buildFacets(tenantID: Int64, from: Int64, to: Int64, _ db: Database) throws {
-        var rows = [(facet: Int, value: String, ts: Int64, index: Int64)]()
-        let cursor = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT log_index, ts, actor, resource, source_ip, session_id, request_id FROM events
-                WHERE tenant_id = ? AND log_index >= ? AND log_index < ?
-                """,
-            arguments: [tenantID, from, to]
-        )
-        while let row = try cursor.next() {
-            let index: Int64 = row[0]
-            let ts: Int64 = row[1]
-            for facet in SQLiteFacet.allCases {
-                if let value: String = row[facet.rawValue + 1] { rows.append((facet.rawValue, value, ts, index)) }
-            }
-        }
-        rows.sort { ($0.facet, $0.value, $0.ts, $0.index) < ($1.facet, $1.value, $1.ts, $1.index) }
-        let insert = try db.cachedStatement(sql: "INSERT INTO event_facets (tenant_id, facet, value, ts, log_index) VALUES (?, ?, ?, ?, ?)")
-        for row in rows { try insert.execute(arguments: [tenantID, row.facet, row.value, row.ts, row.index]) }
-        try db.execute(
-            sql: """
-                INSERT INTO facet_progress (tenant_id, indexed_to) VALUES (?, ?)
-                ON CONFLICT (tenant_id) DO UPDATE SET indexed_to = excluded.indexed_to
-                """,
-            arguments: [tenantID, to]
-        )
     }
 
     /// The checkpoint history, oldest first.

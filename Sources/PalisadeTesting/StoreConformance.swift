@@ -140,7 +140,7 @@ public enum StoreConformance {
         // Several commits, so stores with deferred indexes hold both indexed events and a tail.
         let sequencer = sequencer(store)
         for start in stride(from: 0, to: events.count, by: 37) {
-            _ = try await sequencer.append(events[start..<min(events.count, start + 37)].map(PreparedEvent.init))
+            _ = try await sequencer.append(events[start..<min(events.count, start + 37)].map { PreparedEvent($0) })
         }
         return events
     }

@@ -65,12 +65,20 @@ public struct PreparedEvent: Hashable, Sendable {
     public let entry: [UInt8]
     /// `RFC9162.leafHash(of: entry)`.
     public let leafHash: MerkleHash
+    /// Whether the client chose the id. Ids Palisade generated (random version 7 UUIDs) cannot
+    /// already be in the log, so only client-chosen ids are looked up for duplicates.
+    public let idIsClientSupplied: Bool
 
     /// Encodes and hashes an event (the costly part of an append, done by the caller's task).
-    public init(_ event: AuditEvent) {
+    ///
+    /// - Parameters:
+    ///   - event: the validated event.
+    ///   - idIsClientSupplied: `false` only when Palisade generated the id; default `true`.
+    public init(_ event: AuditEvent, idIsClientSupplied: Bool = true) {
         self.event = event
         self.entry = event.canonicalEntry
         self.leafHash = RFC9162.leafHash(of: entry)
+        self.idIsClientSupplied = idIsClientSupplied
     }
 }
 
