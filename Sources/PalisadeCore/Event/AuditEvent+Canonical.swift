@@ -4,6 +4,12 @@ extension AuditEvent {
     /// The version of the entry format; it is part of every entry (`"v":1`).
     public static let entryFormatVersion = 1
 
+    /// The members an entry may have.
+    static let entryFields: Set<String> = [
+        "v", "id", "tenant", "timestamp", "received_at", "event_type", "severity", "action", "success", "actor", "resource",
+        "error_message", "source_ip", "user_agent", "session_id", "request_id", "metadata",
+    ]
+
     /// The event as a JSON object, with absent fields and empty metadata left out.
     public var jsonValue: JSONValue {
         var members: [String: JSONValue] = [
@@ -99,11 +105,7 @@ extension AuditEvent {
         guard m["v"] == .number(Double(Self.entryFormatVersion)) else {
             throw EntryDecodingError(reason: "entry format version is not \(Self.entryFormatVersion)")
         }
-        let known: Set<String> = [
-            "v", "id", "tenant", "timestamp", "received_at", "event_type", "severity", "action", "success", "actor", "resource",
-            "error_message", "source_ip", "user_agent", "session_id", "request_id", "metadata",
-        ]
-        if let unknown = m.keys.first(where: { !known.contains($0) }) {
+        if let unknown = m.keys.first(where: { !Self.entryFields.contains($0) }) {
             throw EntryDecodingError(reason: "entry has an unknown field (\(unknown.prefix(40)))")
         }
         guard let idText = try text("id", required: true), let id = UUID(text: idText) else {

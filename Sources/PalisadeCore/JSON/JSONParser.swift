@@ -41,15 +41,21 @@ public struct JSONParser: Sendable {
         guard bytes.count <= limits.maxBytes else {
             throw JSONParseError(offset: 0, reason: "document is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)")
         }
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
-            var cursor = Cursor(bytes: buffer, maxDepth: limits.maxDepth)
-            cursor.skipWhitespace()
-            let value = try cursor.parseValue(depth: 0)
-            cursor.skipWhitespace()
-            guard cursor.position == buffer.count else { throw cursor.error("unexpected text after the JSON value") }
-            return value
+        // Parse in place when the bytes are contiguous (arrays, Data); copy only otherwise.
+        let inPlace = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in try parseDocument(buffer) }
         }
+        if let inPlace { return try inPlace.get() }
+        return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in try parseDocument(buffer) }
+    }
+
+    private func parseDocument(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        var cursor = Cursor(bytes: buffer, maxDepth: limits.maxDepth)
+        cursor.skipWhitespace()
+        let value = try cursor.parseValue(depth: 0)
+        cursor.skipWhitespace()
+        guard cursor.position == buffer.count else { throw cursor.error("unexpected text after the JSON value") }
+        return value
     }
 
     /// Parses a document given as a string.
