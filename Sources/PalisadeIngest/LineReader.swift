@@ -1,12 +1,19 @@
-import Foundation
+public import Foundation
 
-/// Reads newline-separated byte lines from a file handle in large chunks, without decoding them
-/// (input bytes reach the JSON parser exactly as sent) and without holding more than one line
-/// beyond `maxLineBytes` in memory.
-struct LineReader {
-    /// A line, or a line that was too long (its bytes were discarded).
-    enum Line {
+/// Reads newline-separated byte lines (NDJSON) from a file handle in large chunks, without
+/// decoding them (input bytes reach the JSON parser exactly as sent) and without holding more than
+/// one line beyond `maxLineBytes` in memory.
+///
+/// ```swift
+/// var reader = LineReader(handle: .standardInput, maxLineBytes: 1 << 16)
+/// while let line = try reader.next() { … }
+/// ```
+public struct LineReader {
+    /// A line, or a line that was too long (its bytes were discarded, its length is given).
+    public enum Line: Hashable, Sendable {
+        /// The line's bytes, without its terminator.
         case bytes([UInt8])
+        /// A line longer than the limit, of this many bytes.
         case tooLong(Int)
     }
 
@@ -16,20 +23,28 @@ struct LineReader {
     private var position = 0
     private var finished = false
     private var discarding = 0
+    private let chunkSize: Int
 
-    init(handle: FileHandle, maxLineBytes: Int) {
+    /// Creates a reader.
+    ///
+    /// - Parameters:
+    ///   - handle: where the bytes come from.
+    ///   - maxLineBytes: the longest line returned whole.
+    ///   - chunkSize: how many bytes to read at a time; default 1 MiB.
+    public init(handle: FileHandle, maxLineBytes: Int, chunkSize: Int = 1 << 20) {
+        self.chunkSize = chunkSize
         self.handle = handle
         self.maxLineBytes = maxLineBytes
     }
 
     /// The next line without its terminator (`\n` or `\r\n`), or `nil` at the end.
-    mutating func next() throws -> Line? {
+    public mutating func next() throws -> Line? {
         while true {
             if let newline = buffer[position...].firstIndex(of: 0x0a) {
                 var line = Array(buffer[position..<newline])
                 position = newline + 1
                 if line.last == 0x0d { line.removeLast() }
-                if discarding > 0 {
+                if discarding > 0 || line.count > maxLineBytes {
                     let total = discarding + line.count
                     discarding = 0
                     return .tooLong(total)
@@ -46,14 +61,14 @@ struct LineReader {
                 let line = Array(buffer[position...])
                 buffer.removeAll()
                 position = 0
-                if discarding > 0 {
+                if discarding > 0 || line.count > maxLineBytes {
                     let total = discarding + line.count
                     discarding = 0
                     return .tooLong(total)
                 }
                 return .bytes(line)
             }
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            let chunk = try handle.read(upToCount: chunkSize) ?? Data()
             if chunk.isEmpty {
                 finished = true
             } else {
