@@ -67,14 +67,19 @@ struct DataDirectory {
         while signer.verifier.vkey.split(separator: "+").count != 3 {
             signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
         }
-        // Create the file owner-only before the secret is written into it.
-        guard manager.createFile(atPath: keyPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot create \(keyPath); check the data directory is writable")
+        // Written owner-only to a temporary file, synced, then renamed into place: a crash leaves
+        // either no key or the whole key, never an empty or partial file.
+        let temporary = keyPath + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard manager.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot create \(temporary); check the data directory is writable")
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: keyPath))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
         try handle.write(contentsOf: Data((signer.privateKeyString + "\n").utf8))
         try handle.synchronize()
         try handle.close()
+        guard rename(temporary, keyPath) == 0 else {
+            throw CLIError("cannot move the new key into \(keyPath) (errno \(errno))")
+        }
         printError("palisade: generated a checkpoint signing key in \(keyPath); its verifier key is \(signer.verifier.vkey)")
         return signer
     }
