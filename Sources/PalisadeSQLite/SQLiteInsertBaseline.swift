@@ -32,17 +32,15 @@ public enum SQLiteInsertBaseline {
                 let insert = try db.cachedStatement(
                     sql: """
                         INSERT INTO events (tenant_id, log_index, event_id, ts, event_type, severity, actor, action, resource,
-                                            success, source_ip, session_id, request_id)
-                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            success, source_ip, session_id, request_id, entry)
+                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 )
-                let insertEntry = try db.cachedStatement(sql: "INSERT INTO entries (seq, entry) VALUES (?, ?)")
                 for (position, (columns, entry)) in slice.enumerated() {
                     try insert.execute(arguments: [
                         Int64(first + position), columns.id.blob, columns.timestamp, columns.eventType, columns.severity, columns.actor,
-                        columns.action, columns.resource, columns.success, columns.sourceIP, columns.sessionID, columns.requestID,
+                        columns.action, columns.resource, columns.success, columns.sourceIP, columns.sessionID, columns.requestID, entry,
                     ])
-                    try insertEntry.execute(arguments: [db.lastInsertedRowID, entry])
                 }
                 try SQLiteFacet.catchUp(tenantID: 1, size: Int64(first + slice.count), batch: Int64(facetIndexBatch), db)
             }

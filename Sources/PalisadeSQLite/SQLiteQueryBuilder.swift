@@ -19,7 +19,7 @@ enum SQLiteQueryBuilder {
             // One row more than the page, to know whether there is a next page.
             arguments.append(query.limit + 1)
             let sql = """
-                SELECT e.log_index, x.entry FROM events e JOIN entries x ON x.seq = e.seq WHERE \(clauses.joined(separator: " AND "))
+                SELECT e.log_index, e.entry FROM events e WHERE \(clauses.joined(separator: " AND "))
                 ORDER BY e.ts \(direction), e.seq \(direction) LIMIT ?
                 """
             return (sql, StatementArguments(arguments))
@@ -39,14 +39,13 @@ enum SQLiteQueryBuilder {
         let sql = """
             SELECT log_index, entry FROM (
                 SELECT * FROM (
-                    SELECT e.ts AS ts, e.log_index AS log_index, x.entry AS entry
+                    SELECT e.ts AS ts, e.log_index AS log_index, e.entry AS entry
                     FROM event_facets f JOIN events e ON e.tenant_id = f.tenant_id AND e.log_index = f.log_index
-                    JOIN entries x ON x.seq = e.seq
                     WHERE \(indexed.joined(separator: " AND "))
                     ORDER BY f.ts \(direction), f.log_index \(direction) LIMIT ?)
                 UNION ALL
                 SELECT * FROM (
-                    SELECT e.ts AS ts, e.log_index AS log_index, x.entry AS entry FROM events e JOIN entries x ON x.seq = e.seq
+                    SELECT e.ts AS ts, e.log_index AS log_index, e.entry AS entry FROM events e
                     WHERE \(tail.joined(separator: " AND "))
                     ORDER BY e.ts \(direction), e.log_index \(direction) LIMIT ?)
             ) ORDER BY ts \(direction), log_index \(direction) LIMIT ?

@@ -27,10 +27,10 @@ enum SQLiteSchema {
             checkpoint TEXT NOT NULL
         );
 
-        -- The events' query columns: copies of entry fields for filtering (palisade verify checks
-        -- that they match the entry). `seq` follows append order, so within a tenant it orders rows
-        -- as log_index does; queries order by (ts, seq) to walk an index and break ties by log_index.
-        -- The entry itself lives in `entries`, so scans over these rows stay narrow.
+        -- The events. `entry` holds the canonical RFC 8785 bytes the leaf hash is taken over; the
+        -- other columns are copies for filtering (palisade verify checks that they match the entry).
+        -- `seq` follows append order, so within a tenant it orders rows as log_index does; queries
+        -- order by (ts, seq) to walk an index and break ties by log_index.
         CREATE TABLE events (
             seq        INTEGER PRIMARY KEY,
             tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
@@ -45,13 +45,8 @@ enum SQLiteSchema {
             success    INTEGER NOT NULL,
             source_ip  TEXT,
             session_id TEXT,
-            request_id TEXT
-        );
-
-        -- The canonical RFC 8785 bytes of each event: what its leaf hash is taken over.
-        CREATE TABLE entries (
-            seq   INTEGER PRIMARY KEY REFERENCES events(seq),
-            entry BLOB NOT NULL
+            request_id TEXT,
+            entry      BLOB NOT NULL
         );
         -- Indexes maintained on every append: all grow at their right edge (log order, time order,
         -- time-ordered v7 ids) or at a handful of points (event types), so a commit dirties few pages.
@@ -88,10 +83,6 @@ enum SQLiteSchema {
         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
         CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-        CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
-            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-        CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
             BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
         -- C2SP tiles: up to 256 hashes (32 bytes each) of one level. Full tiles never change; the

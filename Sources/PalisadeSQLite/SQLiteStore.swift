@@ -165,18 +165,17 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO events (tenant_id, log_index, event_id, ts, event_type, severity, actor, action, resource,
-                                    success, source_ip, session_id, request_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    success, source_ip, session_id, request_id, entry)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
-        let insertEntry = try db.cachedStatement(sql: "INSERT INTO entries (seq, entry) VALUES (?, ?)")
         for (offset, prepared) in append.events.enumerated() {
             let columns = IndexedColumns(prepared.event)
             try insert.execute(arguments: [
                 tenantID, Int64(append.firstIndex) + Int64(offset), columns.id.blob, columns.timestamp, columns.eventType, columns.severity,
                 columns.actor, columns.action, columns.resource, columns.success, columns.sourceIP, columns.sessionID, columns.requestID,
+                Data(prepared.entry),
             ])
-            try insertEntry.execute(arguments: [db.lastInsertedRowID, Data(prepared.entry)])
         }
         // A stored tile only ever grows; a full tile (8,192 bytes) is never rewritten.
         let upsertTile = try db.cachedStatement(
@@ -244,7 +243,7 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
             guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
             return try Row.fetchOne(
                 db,
-                sql: "SELECT e.log_index, x.entry FROM events e JOIN entries x ON x.seq = e.seq WHERE e.tenant_id = ? AND e.event_id = ?",
+                sql: "SELECT log_index, entry FROM events WHERE tenant_id = ? AND event_id = ?",
                 arguments: [tenantID, id.blob]
             )
             .map { (UInt64($0[0] as Int64), $0[1] as Data) }
@@ -260,10 +259,9 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT e.log_index, x.entry, e.event_id, e.ts, e.event_type, e.severity, e.actor, e.action, e.resource, e.success,
-                           e.source_ip, e.session_id, e.request_id
-                    FROM events e LEFT JOIN entries x ON x.seq = e.seq
-                    WHERE e.tenant_id = ? AND e.log_index >= ? AND e.log_index < ? ORDER BY e.log_index
+                    SELECT log_index, entry, event_id, ts, event_type, severity, actor, action, resource, success, source_ip,
+                           session_id, request_id
+                    FROM events WHERE tenant_id = ? AND log_index >= ? AND log_index < ? ORDER BY log_index
                     """,
                 arguments: [tenantID, Int64(range.lowerBound), Int64(range.upperBound)]
             )
@@ -273,12 +271,10 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
                 guard let id = UUID(blob: idBlob) else {
                     throw StoreError(.corrupt, "the event id at index \(row[0] as Int64) is not 16 bytes; run `palisade verify`")
                 }
-                // An event row whose entry was deleted reads as an empty entry, which verify rejects.
-                let entry: Data = row[1] ?? Data()
                 records.append(
                     LogRecord(
                         index: UInt64(row[0] as Int64),
-                        entry: [UInt8](entry),
+                        entry: [UInt8](row[1] as Data),
                         columns: IndexedColumns(
                             id: id,
                             timestamp: row[3],
