@@ -20,6 +20,9 @@ func option(_ name: String, _ fallback: String) -> String {
 }
 let populationSize = Int(option("--events", "1000000"))!
 /// Which sections to run (comma-separated): hash, encode, append, group, big (load, queries, proofs, verify).
+/// Events a facet batch holds (SQLiteStore.Configuration.facetIndexBatch).
+let facetBatch = Int(option("--facet-batch", String(SQLiteStore.Configuration().facetIndexBatch)))!
+let storeConfiguration = SQLiteStore.Configuration(facetIndexBatch: facetBatch)
 let sections = Set(option("--sections", "hash,encode,append,group,big").split(separator: ",").map(String.init))
 let root = URL(fileURLWithPath: option("--dir", FileManager.default.temporaryDirectory.appendingPathComponent("palisade-bench").path))
 if FileManager.default.fileExists(atPath: root.path) { try FileManager.default.removeItem(at: root) }
@@ -71,7 +74,7 @@ func makeEvent(_ n: Int, pipeline: IngestPipeline) -> PreparedEvent {
     }
 }
 
-emit("# palisade-bench: \(populationSize) events, \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
+emit("# palisade-bench: \(populationSize) events, facet batch \(facetBatch), \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
 
 // 1. SHA-256, the limit of hashing.
 if sections.contains("hash") {
@@ -112,7 +115,7 @@ if sections.contains("append") {
     emit("|---|---|---|---|")
     for (batch, count) in [(1, 2_000), (100, 100_000), (1000, 200_000)] {
         let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
-        let store = try SQLiteStore(path: root.appendingPathComponent("append-\(batch).db").path)
+        let store = try SQLiteStore(path: root.appendingPathComponent("append-\(batch).db").path, configuration: storeConfiguration)
         let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
         let start = clock.now
         var offset = 0
@@ -124,7 +127,12 @@ if sections.contains("append") {
         }
         let appendTime = clock.now - start
         let rows = events.map { (columns: IndexedColumns($0.event), entry: $0.entry) }
-        let rawTime = try await SQLiteInsertBaseline.insert(rows: rows, batchSize: batch, path: root.appendingPathComponent("raw-\(batch).db").path)
+        let rawTime = try await SQLiteInsertBaseline.insert(
+            rows: rows,
+            batchSize: batch,
+            path: root.appendingPathComponent("raw-\(batch).db").path,
+            facetIndexBatch: facetBatch
+        )
         let ratio = seconds(rawTime) / seconds(appendTime)
         emit("| \(batch) | \(rate(count, appendTime)) events/s | \(rate(count, rawTime)) rows/s | \(String(format: "%.0f%%", ratio * 100)) |")
     }
@@ -133,7 +141,7 @@ if sections.contains("append") {
 
 // 4. Concurrent single-event appends through group commit.
 if sections.contains("group") {
-    let store = try SQLiteStore(path: root.appendingPathComponent("group.db").path)
+    let store = try SQLiteStore(path: root.appendingPathComponent("group.db").path, configuration: storeConfiguration)
     let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
     let committer = GroupCommitter(sequencer: sequencer, logger: logger)
     let count = 50_000
@@ -168,7 +176,7 @@ if sections.contains("group") {
 // 5. A log of `populationSize` events for queries, proofs and verify.
 guard sections.contains("big") else { exit(0) }
 let bigPath = root.appendingPathComponent("big.db").path
-let big = try SQLiteStore(path: bigPath)
+let big = try SQLiteStore(path: bigPath, configuration: storeConfiguration)
 do {
     let sequencer = LogSequencer(backend: big, signer: signer, clock: wall, logger: logger)
     let start = clock.now
