@@ -7,8 +7,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The data directory (env PALISADE_DATA_DIR).", valueName: "path"))
     var dataDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("The tenant whose log to use.", valueName: "id"))
-    var tenant: String = TenantID.default.rawValue
+    @Option(name: .long, help: ArgumentHelp("The tenant whose log to use (default: default).", valueName: "id"))
+    var tenant: String?
 
     /// The data directory: the flag, else `PALISADE_DATA_DIR`, else `./palisade-data`.
     var resolvedDataDir: String {
@@ -16,6 +16,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func tenantID() throws -> TenantID {
+        guard let tenant else { return .default }
         guard let id = TenantID(tenant) else {
             throw ValidationError("--tenant must match [a-z0-9][a-z0-9-]{0,62}")
         }

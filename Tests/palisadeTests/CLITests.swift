@@ -94,6 +94,19 @@ struct CLITests {
         #expect(mode == 0o600)
     }
 
+    @Test func tenantsHaveTheirOwnLogs() throws {
+        let cli = try PalisadeCLI()
+        #expect(try cli.run(["events", "append", "--tenant", "acme"], input: eventLines(4, actor: "ann")).status == 0)
+        #expect(try cli.run(["events", "append"], input: eventLines(2, actor: "dan")).status == 0)
+        let acme = try cli.run(["events", "query", "--tenant=acme", "--format", "ndjson"])
+        #expect(acme.stdout.split(separator: "\n").count == 4 && !acme.stdout.contains("\"dan\""))
+        #expect(try cli.run(["checkpoint", "--tenant", "acme"]).stdout.hasPrefix("palisade.local/acme\n4\n"))
+        let all = try cli.run(["verify"])
+        #expect(all.status == 0 && all.stdout.contains("tenant acme: OK: 4 entries") && all.stdout.contains("tenant default: OK: 2 entries"))
+        let one = try cli.run(["verify", "--tenant=acme"])
+        #expect(one.status == 0 && one.stdout.contains("tenant acme") && !one.stdout.contains("tenant default"))
+    }
+
     @Test func verifyPassesOnAnIntactLog() throws {
         let cli = try PalisadeCLI()
         #expect(try cli.run(["events", "append", "--batch-size", "50"], input: eventLines(600)).status == 0)

@@ -27,8 +27,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let directory = DataDirectory(path: global.resolvedDataDir)
             let store = try directory.openStore()
             let verifier = try directory.signer(createIfMissing: false).verifier
-            let explicitTenant = CommandLine.arguments.contains("--tenant") && !allTenants
-            let tenants = explicitTenant ? [try global.tenantID()] : try await store.tenants()
+            let tenants = global.tenant != nil && !allTenants ? [try global.tenantID()] : try await store.tenants()
             let logVerifier = LogVerifier(backend: store, events: store, verifier: verifier)
             var failed = false
             let start = Date()
