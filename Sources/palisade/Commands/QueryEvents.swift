@@ -131,7 +131,8 @@ struct QueryEvents: AsyncParsableCommand {
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            let line = row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            print(String(line.reversed().drop(while: { $0 == " " }).reversed()))
         }
         if events.isEmpty { print("(no events match)") }
     }
