@@ -190,12 +190,15 @@ private struct Cursor {
         } else {
             skipDigits()
         }
+        var isInteger = true
         if current == UInt8(ascii: ".") {
+            isInteger = false
             position += 1
             guard isDigit(current) else { throw error("expected a digit after '.'") }
             skipDigits()
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            isInteger = false
             position += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
             guard isDigit(current) else { throw error("expected a digit in the exponent") }
@@ -204,6 +207,11 @@ private struct Cursor {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
             throw JSONParseError(offset: start, reason: "number is out of the range of a double")
+        }
+        // I-JSON (RFC 7493 §2.2): integers beyond ±(2^53−1) cannot be represented exactly, and
+        // silently rounding an id or an amount would change the data; refuse them instead.
+        if isInteger && abs(value) > 9_007_199_254_740_991 {
+            throw JSONParseError(offset: start, reason: "integer is beyond ±(2^53−1) and would lose precision; send it as a string")
         }
         return value
     }

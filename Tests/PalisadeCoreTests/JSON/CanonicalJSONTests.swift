@@ -108,7 +108,9 @@ struct CanonicalJSONTests {
         switch value {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
-        case .number(let number): return String(format: "%.17g", number)
+        case .number(let number):
+            // Integer literals beyond 2^53 are refused by the parser (I-JSON), so write those with an exponent.
+            return abs(number) > 9_007_199_254_740_991 ? String(format: "%.16e", number) : String(format: "%.17g", number)
         case .string(let text):
             var out = "\""
             for unit in text.utf16 {

@@ -31,6 +31,8 @@ struct JSONParserTests {
         ("\"\\x\"", "unknown escape"),
         ("-", "expected a digit"),
         ("1.", "after '.'"),
+        ("9007199254740993", "would lose precision"),
+        ("[-12345678901234567890]", "would lose precision"),
     ])
     func invalidDocumentsAreRejectedWithAReason(text: String, reason: String) {
         #expect {
@@ -38,6 +40,13 @@ struct JSONParserTests {
         } throws: { error in
             (error as? JSONParseError)?.reason.contains(reason) == true
         }
+    }
+
+    @Test func exactIntegersAndFloatsAtTheEdgeAreKept() throws {
+        #expect(try parser.parse("9007199254740991") == .number(9_007_199_254_740_991))
+        #expect(try parser.parse("-9007199254740991") == .number(-9_007_199_254_740_991))
+        #expect(try parser.parse("1e300") == .number(1e300))
+        #expect(try parser.parse("12345678901234567890.0") == .number(12_345_678_901_234_567_890.0))
     }
 
     @Test func invalidUTF8IsRejected() {
