@@ -1,3 +1,4 @@
+import Foundation
 public import PalisadeCore
 public import PalisadeLedger
 
@@ -95,11 +96,14 @@ public struct LogVerifier: Sendable {
         var tree = TiledTree()
         var rebuiltRightmost = [Int: Tile]()
         var start: UInt64 = 0
+        var records = try await events.records(of: tenant, in: 0..<min(head.size, Self.chunkSize))
         while start < head.size {
             let end = min(head.size, start + Self.chunkSize)
-            let records = try await events.records(of: tenant, in: start..<end)
-            var leafHashes = [MerkleHash]()
-            leafHashes.reserveCapacity(records.count)
+            // Read the next chunk while this one is checked.
+            let nextRange = end..<min(head.size, end + Self.chunkSize)
+            let events = events
+            async let upcoming = nextRange.isEmpty ? [] : events.records(of: tenant, in: nextRange)
+            // Positions first (cheap, in order), then the costly per-entry checks on every core.
             var expected = start
             for record in records {
                 if record.index < expected {
@@ -110,14 +114,15 @@ public struct LogVerifier: Sendable {
                     report.failure = Failure(index: expected, reason: "the event row is missing (deleted)")
                     return report
                 }
-                if let failure = checkRecord(record, tenant: tenant) {
-                    report.failure = failure
-                    return report
-                }
-                leafHashes.append(RFC9162.leafHash(of: record.entry))
-                report.bytesHashed += UInt64(record.entry.count)
                 expected += 1
             }
+            let checked = await checkInParallel(records, tenant: tenant)
+            if let failure = checked.failure {
+                report.failure = failure
+                return report
+            }
+            let leafHashes = checked.leafHashes
+            report.bytesHashed += records.reduce(0) { $0 + UInt64($1.entry.count) }
             if expected < end {
                 report.failure = Failure(index: expected, reason: "the event row is missing (deleted)")
                 return report
@@ -167,6 +172,7 @@ public struct LogVerifier: Sendable {
             report.entriesChecked = end
             start = end
             progress(end, head.size)
+            records = try await upcoming
         }
         if let root = expectedRoots[0], root != RFC9162.emptyRoot {
             report.failure = Failure(index: nil, reason: "the checkpoint of size 0 has a non-empty root")
@@ -219,6 +225,37 @@ public struct LogVerifier: Sendable {
             return .failure(Failure(index: nil, reason: "the checkpoint of size \(stored.size) belongs to another log (\(checkpoint.origin))"))
         }
         return .success(checkpoint)
+    }
+
+    /// Decodes, checks and hashes records on every core; returns the leaf hashes in order, or the
+    /// failure at the lowest index.
+    private func checkInParallel(_ records: [LogRecord], tenant: TenantID) async -> (leafHashes: [MerkleHash], failure: Failure?) {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, records.count / 1024))
+        let size = (records.count + slices - 1) / max(slices, 1)
+        let results = await withTaskGroup(of: (Int, [MerkleHash], Failure?).self) { group in
+            for slice in 0..<slices {
+                let part = records[min(records.count, slice * size)..<min(records.count, (slice + 1) * size)]
+                group.addTask {
+                    var hashes = [MerkleHash]()
+                    hashes.reserveCapacity(part.count)
+                    for record in part {
+                        if let failure = checkRecord(record, tenant: tenant) { return (slice, hashes, failure) }
+                        hashes.append(RFC9162.leafHash(of: record.entry))
+                    }
+                    return (slice, hashes, nil)
+                }
+            }
+            var collected = [(Int, [MerkleHash], Failure?)]()
+            for await result in group { collected.append(result) }
+            return collected.sorted { $0.0 < $1.0 }
+        }
+        var leafHashes = [MerkleHash]()
+        leafHashes.reserveCapacity(records.count)
+        for (_, hashes, failure) in results {
+            if let failure { return (leafHashes, failure) }
+            leafHashes += hashes
+        }
+        return (leafHashes, nil)
     }
 
     private func checkRecord(_ record: LogRecord, tenant: TenantID) -> Failure? {
