@@ -65,6 +65,10 @@ public final class GroupCommitter: Service, Sendable {
         (self.wakeups, self.wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Whether ``run()`` is running and taking appends (false before it starts and once it is
+    /// shutting down).
+    public var isAcceptingAppends: Bool { state.withLock { $0.phase == .running } }
+
     /// Appends events and returns once they are durable, with one outcome per event.
     ///
     /// - Throws: ``CommitterError`` when the committer is not running, or the sequencer's error
@@ -107,11 +111,12 @@ public final class GroupCommitter: Service, Sendable {
         if lingering && configuration.lingerMicroseconds > 0 {
             let full = state.withLock { $0.pendingEvents >= configuration.maxBatchEvents }
             if !full {
+                let linger = configuration.lingerMicroseconds
                 do {
-                    try await Task.sleep(for: .microseconds(configuration.lingerMicroseconds))
+                    // Graceful shutdown or cancellation ends the wait: what is pending is committed now.
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .microseconds(linger)) }
                 } catch {
-                    // Cancelled: commit what is pending without waiting.
-                    logger.debug("group commit linger cancelled")
+                    logger.debug("group commit linger cut short", metadata: ["reason": "\(error)"])
                 }
             }
         }
