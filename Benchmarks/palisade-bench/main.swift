@@ -148,15 +148,8 @@ if sections.contains("group") {
     let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
     let elapsed = try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await committer.run() }
-        while true {
-            do {
-                _ = try await committer.append([])
-                _ = try await committer.append([makeEvent(count, pipeline: pipeline)])
-                break
-            } catch CommitterError.notRunning {
-                await Task.yield()
-            }
-        }
+        while !committer.isAcceptingAppends { await Task.yield() }
+        _ = try await committer.append([makeEvent(count, pipeline: pipeline)])
         let start = clock.now
         try await withThrowingTaskGroup(of: Void.self) { writers in
             for writer in 0..<200 {

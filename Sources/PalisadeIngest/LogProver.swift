@@ -26,10 +26,11 @@ public struct LogProver: Sendable {
         let treeSize = size ?? current
         guard treeSize <= current else { throw ProverError.beyondLog(size: treeSize, current: current) }
         guard index < treeSize else { throw ProverError.indexBeyondSize(index: index, size: treeSize) }
-        let reader = reader(tenant)
-        let proof = try await reader.hashes(of: ProofPlan.inclusion(index: index, size: treeSize))
-        let leaf = try await reader.hashes(of: [NodeID(height: 0, index: index)])[0]
-        return InclusionProof(leafIndex: index, treeSize: treeSize, leafHash: leaf, proof: proof)
+        // The leaf's own hash rides along as a one-leaf span, so the tiles are fetched once.
+        let spans = try ProofPlan.inclusion(index: index, size: treeSize) + [ProofSpan(begin: index, end: index + 1)]
+        var hashes = try await reader(tenant).hashes(of: spans)
+        let leaf = hashes.removeLast()
+        return InclusionProof(leafIndex: index, treeSize: treeSize, leafHash: leaf, proof: hashes)
     }
 
     /// The consistency proof from the tree of `first` entries to the tree of `second` entries.

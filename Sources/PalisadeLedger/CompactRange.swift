@@ -59,9 +59,4 @@ public struct CompactRange: Hashable, Sendable {
         }
         return root
     }
-
-    /// The node ids of the border hashes, largest first.
-    public static func borderNodes(ofSize size: UInt64) -> [NodeID] {
-        size == 0 ? [] : ProofSpan(begin: 0, end: size).nodes
-    }
 }

@@ -52,11 +52,6 @@ public struct TileID: Hashable, Sendable, Comparable, CustomStringConvertible {
         return Int(min(hashesAtLevel - start, UInt64(Tile.fullWidth)))
     }
 
-    /// The C2SP path of this tile in a tree of `size` leaves: `tile/<L>/<N>[.p/<W>]`.
-    public func path(inTreeOfSize size: UInt64) -> String {
-        TilePath.format(level: String(level), index: index, width: width(inTreeOfSize: size))
-    }
-
     /// The rightmost (partial or full) tile of `level` in a tree of `size` leaves, and its width.
     public static func rightmost(level: Int, inTreeOfSize size: UInt64) -> (id: TileID, width: Int) {
         let hashesAtLevel = size >> UInt64(Tile.height * level)

@@ -44,15 +44,9 @@ struct GroupCommitterTests {
         let factory = EventFactory()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await committer.run() }
-            // Wait until it runs (appends before that are refused, not queued).
-            while true {
-                do {
-                    _ = try await committer.append([PreparedEvent(factory.event())])
-                    break
-                } catch CommitterError.notRunning {
-                    await Task.yield()
-                }
-            }
+            // Wait until it runs (appends before that are refused, not queued), then append one.
+            while !committer.isAcceptingAppends { await Task.yield() }
+            _ = try await committer.append([PreparedEvent(factory.event())])
             let indices = try await withThrowingTaskGroup(of: [UInt64].self) { writers in
                 for _ in 0..<100 {
                     writers.addTask { try await committer.append([PreparedEvent(factory.event()), PreparedEvent(factory.event())]).map(\.index) }

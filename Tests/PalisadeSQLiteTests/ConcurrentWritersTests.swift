@@ -33,17 +33,10 @@ struct ConcurrentWritersTests {
         let stop = Flag()
         let (written, prefixChecks) = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await committer.run() }
-            while true {
-                do {
-                    _ = try await committer.append([])
-                    _ = try await committer.append([
-                        try pipeline.prepare(.object(["event_type": .string("system"), "action": .string("start")]), tenant: .default)
-                    ])
-                    break
-                } catch CommitterError.notRunning {
-                    await Task.yield()
-                }
-            }
+            while !committer.isAcceptingAppends { await Task.yield() }
+            _ = try await committer.append([
+                try pipeline.prepare(.object(["event_type": .string("system"), "action": .string("start")]), tenant: .default)
+            ])
             // Readers: while writers run, every snapshot must be a gap-free prefix.
             let reader = Task { () -> Int in
                 var checks = 0

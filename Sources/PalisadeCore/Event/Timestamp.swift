@@ -17,11 +17,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.microseconds = microseconds
     }
 
-    /// Creates a timestamp from seconds since the epoch.
-    public init(secondsSinceEpoch seconds: Int64) {
-        self.microseconds = seconds * 1_000_000
-    }
-
     /// Orders by instant.
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 

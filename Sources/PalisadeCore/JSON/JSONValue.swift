@@ -26,16 +26,6 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
-    /// The string, when this is a string.
-    public var stringValue: String? {
-        if case .string(let value) = self { value } else { nil }
-    }
-
-    /// The object's members, when this is an object.
-    public var objectValue: [String: JSONValue]? {
-        if case .object(let value) = self { value } else { nil }
-    }
-
     /// The name of the JSON type, for error messages.
     public var typeName: String {
         switch self {
