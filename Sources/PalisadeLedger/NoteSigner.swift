@@ -85,7 +85,8 @@ public struct NoteVerifier: Equatable, Sendable {
     /// The 4-byte key ID: the first 4 bytes of SHA-256(name || 0x0A || 0x01 || public key).
     public let keyID: [UInt8]
     private let publicKey: Curve25519.Signing.PublicKey
-    private var publicKeyBytes: [UInt8] { Array(publicKey.rawRepresentation) }
+    /// The 32-byte Ed25519 public key.
+    public var publicKeyBytes: [UInt8] { Array(publicKey.rawRepresentation) }
 
     /// Creates a verifier from a name and public key.
     public init(name: String, publicKey: Curve25519.Signing.PublicKey) {

@@ -10,6 +10,9 @@ enum SQLiteSchema {
         migrator.registerMigration("0001_ledger") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("0002_access") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -102,5 +105,27 @@ enum SQLiteSchema {
             note      TEXT NOT NULL,
             PRIMARY KEY (tenant_id, size)
         );
+        """
+
+    static let v2 = """
+        -- Registration of tenants. A tenants row also exists, unregistered, for any log the CLI
+        -- wrote; registering it (the server does so for the default tenant) sets registered_at.
+        ALTER TABLE tenants ADD COLUMN registered_at INTEGER;   -- microseconds; NULL = not registered
+        ALTER TABLE tenants ADD COLUMN disabled_at   INTEGER;   -- microseconds; NULL = enabled
+
+        -- API tokens. The secret is never stored: only HMAC-SHA-256 of the whole token under the
+        -- server's token key (token.key in the data directory). Rows are kept after revocation.
+        CREATE TABLE api_tokens (
+            id               TEXT PRIMARY KEY,           -- the public part of pal_<id>_<secret>
+            tenant_id        INTEGER NOT NULL REFERENCES tenants(id),
+            name             TEXT NOT NULL,
+            scopes           TEXT NOT NULL,              -- space-separated: ingest read admin
+            secret_hash      BLOB NOT NULL,
+            created_at       INTEGER NOT NULL,
+            expires_at       INTEGER,
+            allowed_networks TEXT NOT NULL,              -- space-separated CIDRs; empty = anywhere
+            revoked_at       INTEGER
+        );
+        CREATE INDEX api_tokens_tenant ON api_tokens (tenant_id, created_at);
         """
 }

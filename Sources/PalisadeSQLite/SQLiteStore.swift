@@ -49,7 +49,7 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         }
     }
 
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let facetIndexBatch: Int64
     private let tenantIDs = Mutex<[TenantID: Int64]>([:])
 
@@ -344,7 +344,7 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
 
     // MARK: Helpers
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
@@ -364,14 +364,14 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         }
     }
 
-    private func existingTenantID(_ tenant: TenantID, _ db: Database) throws -> Int64? {
+    func existingTenantID(_ tenant: TenantID, _ db: Database) throws -> Int64? {
         if let cached = tenantIDs.withLock({ $0[tenant] }) { return cached }
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE name = ?", arguments: [tenant.rawValue]) else { return nil }
         tenantIDs.withLock { $0[tenant] = id }
         return id
     }
 
-    private func tenantID(_ tenant: TenantID, _ db: Database) throws -> Int64 {
+    func tenantID(_ tenant: TenantID, _ db: Database) throws -> Int64 {
         if let id = try existingTenantID(tenant, db) { return id }
         try db.execute(sql: "INSERT INTO tenants (name) VALUES (?)", arguments: [tenant.rawValue])
         // Cached only after the transaction commits (on next lookup), so a rollback leaves no stale id.

@@ -15,6 +15,10 @@ public actor MemoryStore: LedgerBackend, EventStore {
     }
 
     private var logs: [TenantID: Log] = [:]
+    /// Registered tenants (``AccessStore``).
+    var registeredTenants: [TenantID: TenantRecord] = [:]
+    /// API tokens by id (``AccessStore``).
+    var apiTokens: [String: APITokenRecord] = [:]
 
     /// An empty store.
     public init() {}

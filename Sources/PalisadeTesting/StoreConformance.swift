@@ -6,8 +6,8 @@ import PalisadeIngest
 import PalisadeLedger
 import Testing
 
-/// A store under test: both ports, as every Palisade store implements them.
-public typealias LedgerStore = LedgerBackend & EventStore
+/// A store under test: the ports every Palisade store implements.
+public typealias LedgerStore = LedgerBackend & EventStore & AccessStore
 
 /// The behaviour every store must have, run against memory, SQLite (and PostgreSQL once it
 /// exists) by each store's test target. Nothing here knows which store it is talking to.
@@ -23,6 +23,8 @@ public enum StoreConformance {
         "paginationVisitsEveryEventOnce": paginationVisitsEveryEventOnce,
         "proofsFromStoredTilesVerify": proofsFromStoredTilesVerify,
         "checkpointHistoryIsKept": checkpointHistoryIsKept,
+        "tenantsRegisterOnceAndDisable": AccessConformance.tenantsRegisterOnceAndDisable,
+        "tokensRoundTripAndRevokeWithinTheirTenant": AccessConformance.tokensRoundTripAndRevokeWithinTheirTenant,
     ]
 
     static let signer = try! NoteSigner(name: "conformance.test", privateKey: Curve25519.Signing.PrivateKey())

@@ -14,6 +14,8 @@ struct DataDirectory {
     static let keyFileName = "checkpoint.key"
     /// The SQLite database.
     static let databaseFileName = "palisade.db"
+    /// The key API tokens are hashed under.
+    static let tokenKeyFileName = "token.key"
     /// The key name (and origin prefix) of a newly generated key.
     static let defaultKeyName = "palisade.local"
 
@@ -47,10 +49,7 @@ struct DataDirectory {
     func signer(createIfMissing: Bool = true) throws -> NoteSigner {
         let manager = FileManager.default
         if manager.fileExists(atPath: keyPath) {
-            let attributes = try manager.attributesOfItem(atPath: keyPath)
-            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                throw CLIError("\(keyPath) is readable by other users (mode \(String(mode, radix: 8))); run chmod 600 on it")
-            }
+            try refuseReadableByOthers(keyPath)
             let text = try String(contentsOfFile: keyPath, encoding: .utf8)
             do {
                 return try NoteSigner(parsing: text)
@@ -67,21 +66,53 @@ struct DataDirectory {
         while signer.verifier.vkey.split(separator: "+").count != 3 {
             signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
         }
-        // Written owner-only to a temporary file, synced, then renamed into place: a crash leaves
-        // either no key or the whole key, never an empty or partial file.
-        let temporary = keyPath + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard manager.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+        try writeSecretFile(keyPath, contents: signer.privateKeyString + "\n")
+        printError("palisade: generated a checkpoint signing key in \(keyPath); its verifier key is \(signer.verifier.vkey)")
+        return signer
+    }
+
+    /// The key API tokens are hashed under (32 random bytes, hex, mode 0600), generated on first use.
+    ///
+    /// Losing it makes every API token invalid (mint new ones with `palisade token create`);
+    /// it never leaves the data directory.
+    func tokenKey() throws -> SymmetricKey {
+        let path = (self.path as NSString).appendingPathComponent(Self.tokenKeyFileName)
+        if FileManager.default.fileExists(atPath: path) {
+            try refuseReadableByOthers(path)
+            let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let bytes = Hex.decode(text), bytes.count == 32 else {
+                throw CLIError("\(path) does not hold a 32-byte hex token key; restore it from a backup or delete it and mint new tokens")
+            }
+            return SymmetricKey(data: bytes)
+        }
+        try create()
+        let key = SymmetricKey(size: .bits256)
+        try writeSecretFile(path, contents: key.withUnsafeBytes { Hex.encode(Array($0)) } + "\n")
+        return key
+    }
+
+    /// Refuses a secret file that other users can read.
+    private func refuseReadableByOthers(_ path: String) throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            throw CLIError("\(path) is readable by other users (mode \(String(mode, radix: 8))); run chmod 600 on it")
+        }
+    }
+
+    /// Writes a secret owner-only to a temporary file, syncs it, then renames it into place: a
+    /// crash leaves either no file or the whole file, never an empty or partial one.
+    private func writeSecretFile(_ path: String, contents: String) throws {
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot create \(temporary); check the data directory is writable")
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.write(contentsOf: Data((signer.privateKeyString + "\n").utf8))
+        try handle.write(contentsOf: Data(contents.utf8))
         try handle.synchronize()
         try handle.close()
-        guard rename(temporary, keyPath) == 0 else {
-            throw CLIError("cannot move the new key into \(keyPath) (errno \(errno))")
+        guard rename(temporary, path) == 0 else {
+            throw CLIError("cannot move the new secret into \(path) (errno \(errno))")
         }
-        printError("palisade: generated a checkpoint signing key in \(keyPath); its verifier key is \(signer.verifier.vkey)")
-        return signer
     }
 
     /// Opens the SQLite store.

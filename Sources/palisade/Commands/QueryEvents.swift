@@ -72,49 +72,19 @@ struct QueryEvents: AsyncParsableCommand {
     }
 
     func buildQuery() throws -> EventQuery {
-        var query = EventQuery(tenant: try global.tenantID())
-        if let since {
-            guard let time = Timestamp(rfc3339: since) else { throw ValidationError("--since must be an RFC 3339 time such as 2026-11-22T00:00:00Z") }
-            query.start = time
+        var parameters: [(name: String, value: String)] = []
+        let single: [(String, String?)] = [
+            ("since", since), ("until", until), ("min_severity", minSeverity), ("max_severity", maxSeverity), ("actor", actor),
+            ("resource", resource), ("success", success.map(String.init)), ("source_ip", sourceIp), ("session_id", sessionId),
+            ("request_id", requestId), ("action_contains", actionContains), ("order", order), ("limit", String(limit)), ("cursor", cursor),
+        ]
+        for (name, value) in single { if let value { parameters.append((name, value)) } }
+        for type in types { parameters.append(("type", type)) }
+        do {
+            return try EventQuery(tenant: try global.tenantID(), parameters: parameters)
+        } catch let error as EventValidationError {
+            throw ValidationError(error.issues.map { "--\($0.field.replacingOccurrences(of: "_", with: "-")) \($0.message)" }.joined(separator: "; "))
         }
-        if let until {
-            guard let time = Timestamp(rfc3339: until) else { throw ValidationError("--until must be an RFC 3339 time such as 2026-11-23T00:00:00Z") }
-            query.end = time
-        }
-        for name in types {
-            guard let type = EventType(name) else { throw ValidationError("--type must match [a-z][a-z0-9_.]{0,63}") }
-            query.eventTypes.insert(type)
-        }
-        if let minSeverity {
-            guard let value = Severity(parsing: minSeverity) else {
-                throw ValidationError("--min-severity must be info, low, medium, high or critical")
-            }
-            query.minSeverity = value
-        }
-        if let maxSeverity {
-            guard let value = Severity(parsing: maxSeverity) else {
-                throw ValidationError("--max-severity must be info, low, medium, high or critical")
-            }
-            query.maxSeverity = value
-        }
-        query.actor = actor
-        query.resource = resource
-        query.success = success
-        if let sourceIp {
-            guard let ip = IPAddress(sourceIp) else { throw ValidationError("--source-ip must be an IPv4 or IPv6 address") }
-            query.sourceIP = ip
-        }
-        query.sessionID = sessionId
-        query.requestID = requestId
-        query.actionContains = actionContains
-        guard let parsedOrder = EventQuery.Order(rawValue: order) else { throw ValidationError("--order must be newest or oldest") }
-        query.order = parsedOrder
-        query.limit = limit
-        if let cursor {
-            guard let parsed = EventCursor(token: cursor) else { throw ValidationError("--cursor is not a cursor printed by a previous query") }
-            query.cursor = parsed
-        }
-        return query
     }
 
     private func printTable(_ events: [StoredEvent]) {

@@ -1,0 +1,26 @@
+/// What an API credential may do. A credential holds a set of scopes; each route needs one.
+public enum Scope: String, Hashable, Sendable, CaseIterable, Comparable {
+    /// Append events.
+    case ingest
+    /// Read events, checkpoints, proofs and tiles.
+    case read
+    /// Manage the tenant's tokens (and, for the operator tenant, all tenants).
+    case admin
+
+    /// Parses a list such as `"ingest read"` or `"ingest,read"`.
+    ///
+    /// - Returns: `nil` naming nothing when a word is not a scope.
+    public static func parseList(_ text: String) -> Set<Scope>? {
+        var scopes: Set<Scope> = []
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "," }) {
+            guard let scope = Scope(rawValue: String(word)) else { return nil }
+            scopes.insert(scope)
+        }
+        return scopes
+    }
+
+    /// Orders scopes as declared (ingest, read, admin).
+    public static func < (lhs: Scope, rhs: Scope) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

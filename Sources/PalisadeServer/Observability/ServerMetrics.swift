@@ -1,0 +1,66 @@
+public import CoreMetrics
+import Foundation
+public import Prometheus
+
+/// The server's metrics, written through swift-metrics into a Prometheus registry that `/metrics`
+/// renders. Each server owns its registry, so tests (and several servers in one process) do not
+/// share counters.
+public struct ServerMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    private let factory: any MetricsFactory
+
+    /// Metrics in a new registry.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        ]
+        factory.valueHistogramBuckets["palisade_ingest_batch_events"] = [1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000]
+        self.factory = factory
+    }
+
+    /// One answered request: `route` is the route template, never the raw path, to bound label values.
+    public func request(route: String, method: String, status: Int, duration: Duration) {
+        let dimensions = [("route", route), ("method", method), ("status", String(status))]
+        Counter(label: "palisade_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        Timer(label: "palisade_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
+            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Events appended (new, not duplicates) for a tenant, and the request's batch size.
+    public func appended(_ count: Int, batchSize: Int, tenant: String) {
+        Counter(label: "palisade_events_appended_total", dimensions: [("tenant", tenant)], factory: factory).increment(by: count)
+        Recorder(label: "palisade_ingest_batch_events", dimensions: [], aggregate: true, factory: factory).record(batchSize)
+    }
+
+    /// The size of a tenant's log after an append.
+    public func logSize(_ size: UInt64, tenant: String) {
+        Gauge(label: "palisade_log_size", dimensions: [("tenant", tenant)], factory: factory).record(Double(size))
+    }
+
+    /// A request refused by the rate limiter.
+    public func rateLimited(_ routeClass: String) {
+        Counter(label: "palisade_rate_limited_total", dimensions: [("class", routeClass)], factory: factory).increment()
+    }
+
+    /// A failed authentication, by kind (`missing`, `api_token`, `jwt`, `unavailable`).
+    public func authFailure(_ kind: String) {
+        Counter(label: "palisade_auth_failures_total", dimensions: [("kind", kind)], factory: factory).increment()
+    }
+
+    /// An internal failure that was logged (audit append failed, JWKS reload failed…).
+    public func internalFailure(_ what: String) {
+        Counter(label: "palisade_internal_failures_total", dimensions: [("what", what)], factory: factory).increment()
+    }
+
+    /// The Prometheus text exposition.
+    public func render() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16 * 1024)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PalisadeCore
+import PalisadeIngest
+import PalisadeLedger
+import PalisadeSQLite
+import PalisadeServer
+import ServiceLifecycle
+
+/// `palisade serve`: the HTTP API over the data directory's ledger.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API (ingest, queries, proofs, tiles, admin).",
+        discussion: """
+            Settings come from flags, then PALISADE_* environment variables, then the YAML config file \
+            (--config), then defaults; --check-config lists each with its value and source. On first \
+            start the operator tenant and an admin API token are created; the token is printed once.
+            SIGTERM or SIGINT stops accepting connections, finishes in-flight appends and exits 0.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Address and port to bind (default 127.0.0.1:8080).", valueName: "host:port")) var listen: String?
+    @Flag(name: .customLong("public"), help: "Allow binding a non-loopback address.") var isPublic = false
+    @Option(help: ArgumentHelp("The data directory (default ./palisade-data).", valueName: "path")) var dataDir: String?
+    @Option(help: ArgumentHelp("sqlite, or a postgres:// URL.", valueName: "url")) var database: String?
+    @Option(help: ArgumentHelp("A YAML config file (env PALISADE_CONFIG).", valueName: "path")) var config: String?
+    @Option(help: ArgumentHelp("PEM certificate chain for HTTPS.", valueName: "path")) var tlsCert: String?
+    @Option(help: ArgumentHelp("PEM private key for HTTPS.", valueName: "path")) var tlsKey: String?
+    @Flag(help: "Validate the settings, print them with their sources, and exit.") var checkConfig = false
+
+    func run() async throws {
+        try await reportingErrors {
+            var flags: [String: String] = [:]
+            if let listen { flags["listen"] = listen }
+            if isPublic { flags["public"] = "true" }
+            if let dataDir { flags["data_dir"] = dataDir }
+            if let database { flags["database"] = database }
+            if let tlsCert { flags["tls.cert"] = tlsCert }
+            if let tlsKey { flags["tls.key"] = tlsKey }
+            let environment = ProcessInfo.processInfo.environment
+            let settings = try ServeSettings(flags: flags, environment: environment, configFile: config ?? environment["PALISADE_CONFIG"])
+            let resolved = try ServeConfigurationBuilder(settings: settings).build()
+            if checkConfig {
+                print(settings.explanation)
+                for warning in resolved.warnings { print("warning: \(warning)") }
+                print("configuration is valid")
+                return
+            }
+            for warning in resolved.warnings { printError("palisade: warning: \(warning)") }
+            try await serve(resolved)
+        }
+    }
+
+    private func serve(_ resolved: ServeConfigurationBuilder.Resolved) async throws {
+        var logger = Logger(label: "palisade.server")
+        logger.logLevel = ProcessInfo.processInfo.environment["PALISADE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let directory = DataDirectory(path: resolved.dataDir, logger: logger)
+        let store = try directory.openStore()
+        let signer = try directory.signer()
+        let codec = APITokenCodec(key: try directory.tokenKey())
+        let clock = SystemWallClock()
+        try await Bootstrap.ensureOperator(resolved.server.operatorTenant, store: store, codec: codec, clock: clock)
+        let sequencer = LogSequencer(
+            backend: store,
+            signer: signer,
+            clock: clock,
+            configuration: .init(origin: DataDirectory.defaultKeyName),
+            logger: logger
+        )
+        let committer = GroupCommitter(sequencer: sequencer, logger: logger)
+        let pipeline = IngestPipeline(
+            clock: clock,
+            jsonLimits: .init(maxBytes: resolved.server.limits.maxEventBytes, maxDepth: resolved.server.limits.maxJSONDepth)
+        )
+        var jwt: JWTVerifier?
+        if let jwtConfiguration = resolved.server.jwt {
+            jwt = await JWTVerifier(configuration: jwtConfiguration, clock: clock, logger: logger)
+        }
+        let dependencies = ServerDependencies(
+            ledger: store,
+            events: store,
+            access: store,
+            committer: committer,
+            pipeline: pipeline,
+            tokens: codec,
+            checkpointKey: signer.verifier,
+            jwt: jwt,
+            clock: clock,
+            metrics: ServerMetrics(),
+            logger: logger
+        )
+        let scheme = resolved.server.tls == nil ? "http" : "https"
+        let host = resolved.server.host.contains(":") ? "[\(resolved.server.host)]" : resolved.server.host
+        let application = try PalisadeServer.buildApplication(configuration: resolved.server, dependencies: dependencies) { port in
+            printNow("palisade: listening on \(scheme)://\(host):\(port) (data directory \(resolved.dataDir))")
+        }
+        try await application.runService()
+        printError("palisade: stopped; every acknowledged event is durable")
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import PalisadeCore
+import PalisadeServer
+
+/// Turns resolved settings into the server's ``ServerConfiguration``, refusing unsafe or invalid
+/// combinations with messages that name the setting and where it came from.
+struct ServeConfigurationBuilder {
+    /// The outcome: the server configuration, the data directory, and warnings to print.
+    struct Resolved {
+        var server: ServerConfiguration
+        var dataDir: String
+        var warnings: [String]
+    }
+
+    let settings: ServeSettings
+
+    func build() throws -> Resolved {
+        var server = ServerConfiguration()
+        var warnings: [String] = []
+        let listen = settings.string("listen") ?? "127.0.0.1:8080"
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CLIError("\(settings.describe("listen")) must be host:port, such as 127.0.0.1:8080 or [::1]:8080")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else {
+            throw CLIError("\(settings.describe("listen")) has no host; use 0.0.0.0:\(port) with --public to listen everywhere")
+        }
+        server.host = host
+        server.port = port
+        server.isPublic = try settings.bool("public")
+        guard let tenant = TenantID(settings.string("tenant") ?? "default") else {
+            throw CLIError("\(settings.describe("tenant")) must match [a-z0-9][a-z0-9-]{0,62}")
+        }
+        server.operatorTenant = tenant
+
+        let database = settings.string("database") ?? "sqlite"
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            throw CLIError("\(settings.describe("database")): the PostgreSQL store is not built yet; use sqlite (the default) for now")
+        }
+        guard database == "sqlite" else { throw CLIError("\(settings.describe("database")) must be sqlite or a postgres:// URL") }
+
+        switch (settings.string("tls.cert"), settings.string("tls.key")) {
+        case (let cert?, let key?):
+            for path in [cert, key] where !FileManager.default.isReadableFile(atPath: path) {
+                throw CLIError("the TLS file \(path) cannot be read")
+            }
+            server.tls = .init(certificatePath: cert, privateKeyPath: key)
+        case (nil, nil):
+            break
+        default:
+            throw CLIError("tls.cert and tls.key must be given together (--tls-cert and --tls-key)")
+        }
+
+        if !server.bindsLoopbackOnly {
+            guard server.isPublic else {
+                throw CLIError(
+                    "\(settings.describe("listen")) is not a loopback address: the API (event ingest, queries, admin) would be reachable from the network. Pass --public (or PALISADE_PUBLIC=true) to allow it"
+                )
+            }
+            warnings.append(
+                "listening on \(host):\(port), reachable from the network: event ingest, queries, proofs and the admin API are exposed to anyone with a token"
+                    + (server.tls == nil ? "; tokens travel in clear text without TLS — set --tls-cert and --tls-key" : "")
+            )
+        }
+
+        var limits = ServerConfiguration.Limits()
+        limits.maxEventBytes = try settings.integer("limits.max_event_bytes", in: 1024...(1 << 20))
+        limits.maxBatchBytes = try settings.integer("limits.max_batch_bytes", in: 1024...(256 << 20))
+        limits.maxBatchEvents = try settings.integer("limits.max_batch_events", in: 1...100_000)
+        limits.idleTimeoutSeconds = try settings.integer("limits.idle_timeout_seconds", in: 1...3600)
+        server.limits = limits
+
+        var rates = ServerConfiguration.RateLimits()
+        rates.enabled = try settings.bool("rate_limits.enabled")
+        rates.ingest = .init(perSecond: try settings.number("rate_limits.ingest_per_second"), burst: try settings.number("rate_limits.ingest_burst"))
+        rates.read = .init(perSecond: try settings.number("rate_limits.read_per_second"), burst: try settings.number("rate_limits.read_burst"))
+        rates.admin = .init(perSecond: try settings.number("rate_limits.admin_per_second"), burst: try settings.number("rate_limits.admin_burst"))
+        rates.authFailures = .init(
+            perSecond: try settings.number("rate_limits.auth_failures_per_second"),
+            burst: try settings.number("rate_limits.auth_failures_burst")
+        )
+        server.rateLimits = rates
+        server.metricsRequireAuth = try settings.bool("metrics.require_auth")
+        server.jwt = try jwtConfiguration()
+        return Resolved(server: server, dataDir: settings.string("data_dir") ?? "palisade-data", warnings: warnings)
+    }
+
+    private func jwtConfiguration() throws -> JWTConfiguration? {
+        let jwtKeys = ["jwt.issuer", "jwt.audience", "jwt.jwks_file", "jwt.jwks_url", "jwt.hmac_secret_file"]
+        let given = jwtKeys.filter { settings.values[$0] != nil }
+        guard !given.isEmpty else { return nil }
+        guard let issuer = settings.string("jwt.issuer"), let audience = settings.string("jwt.audience") else {
+            throw CLIError("JWT needs both jwt.issuer and jwt.audience (given: \(given.joined(separator: ", ")))")
+        }
+        var jwt = JWTConfiguration(issuer: issuer, audience: audience)
+        jwt.jwksFile = settings.string("jwt.jwks_file")
+        jwt.jwksURL = settings.string("jwt.jwks_url")
+        if let url = jwt.jwksURL, !url.hasPrefix("https://"), !url.hasPrefix("http://127.0.0.1"), !url.hasPrefix("http://localhost") {
+            throw CLIError("\(settings.describe("jwt.jwks_url")) must be https:// (plain http only on loopback)")
+        }
+        if let path = settings.string("jwt.hmac_secret_file") {
+            let secret: String
+            do {
+                secret = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw CLIError("cannot read jwt.hmac_secret_file \(path): \(error.localizedDescription)")
+            }
+            guard secret.utf8.count >= 32 else { throw CLIError("the HMAC secret in \(path) must be at least 32 bytes") }
+            jwt.hmacSecrets = [.init(secret: Array(secret.utf8))]
+        }
+        guard jwt.jwksFile != nil || jwt.jwksURL != nil || !jwt.hmacSecrets.isEmpty else {
+            throw CLIError("JWT needs keys: set jwt.jwks_file, jwt.jwks_url or jwt.hmac_secret_file")
+        }
+        let algorithms = Set((settings.string("jwt.algorithms") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        guard !algorithms.isEmpty, algorithms.isSubset(of: JWTConfiguration.supportedAlgorithms) else {
+            throw CLIError(
+                "\(settings.describe("jwt.algorithms")) must list some of \(JWTConfiguration.supportedAlgorithms.sorted().joined(separator: ","))"
+            )
+        }
+        jwt.algorithms = algorithms
+        jwt.leewaySeconds = try settings.integer("jwt.leeway_seconds", in: 0...300)
+        jwt.tenantClaim = settings.string("jwt.tenant_claim") ?? "tenant"
+        jwt.scopesClaim = settings.string("jwt.scopes_claim") ?? "scope"
+        jwt.reloadIntervalSeconds = try settings.integer("jwt.reload_interval_seconds", in: 1...86_400)
+        jwt.maxStalenessSeconds = try settings.integer("jwt.max_staleness_seconds", in: 1...604_800)
+        return jwt
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Yams
+
+/// The settings of `palisade serve`, resolved from flags > environment (`PALISADE_*`) > config
+/// file (YAML) > defaults, each remembering where its value came from for `--check-config`.
+struct ServeSettings {
+    /// Where a value came from.
+    enum Source: String {
+        case flag, environment, file, `default`
+    }
+
+    /// One known setting: its dotted key (the YAML path), environment variable and default.
+    struct Spec {
+        let key: String
+        let defaultValue: String?
+        let help: String
+        var environment: String { "PALISADE_" + key.uppercased().replacingOccurrences(of: ".", with: "_") }
+    }
+
+    /// Every setting `serve` reads.
+    static let specs: [Spec] = [
+        Spec(key: "listen", defaultValue: "127.0.0.1:8080", help: "address:port to bind"),
+        Spec(key: "public", defaultValue: "false", help: "allow binding a non-loopback address"),
+        Spec(key: "data_dir", defaultValue: "palisade-data", help: "the data directory"),
+        Spec(key: "database", defaultValue: "sqlite", help: "sqlite (in the data directory) or a postgres:// URL"),
+        Spec(key: "tenant", defaultValue: "default", help: "the operator tenant (manages tenants; receives server audit events)"),
+        Spec(key: "tls.cert", defaultValue: nil, help: "PEM certificate chain for HTTPS"),
+        Spec(key: "tls.key", defaultValue: nil, help: "PEM private key for HTTPS"),
+        Spec(key: "limits.max_event_bytes", defaultValue: "65536", help: "largest single-event body"),
+        Spec(key: "limits.max_batch_bytes", defaultValue: "16777216", help: "largest batch body"),
+        Spec(key: "limits.max_batch_events", defaultValue: "10000", help: "most events per batch"),
+        Spec(key: "limits.idle_timeout_seconds", defaultValue: "30", help: "close connections idle this long"),
+        Spec(key: "rate_limits.enabled", defaultValue: "true", help: "per-actor token buckets"),
+        Spec(key: "rate_limits.ingest_per_second", defaultValue: "2000", help: "ingest requests per second per actor"),
+        Spec(key: "rate_limits.ingest_burst", defaultValue: "4000", help: "ingest burst"),
+        Spec(key: "rate_limits.read_per_second", defaultValue: "200", help: "read requests per second per actor"),
+        Spec(key: "rate_limits.read_burst", defaultValue: "400", help: "read burst"),
+        Spec(key: "rate_limits.admin_per_second", defaultValue: "10", help: "admin requests per second per actor"),
+        Spec(key: "rate_limits.admin_burst", defaultValue: "20", help: "admin burst"),
+        Spec(key: "rate_limits.auth_failures_per_second", defaultValue: "5", help: "failed authentications per second per address"),
+        Spec(key: "rate_limits.auth_failures_burst", defaultValue: "20", help: "failed authentication burst"),
+        Spec(key: "metrics.require_auth", defaultValue: "false", help: "require an operator read credential for /metrics"),
+        Spec(key: "jwt.issuer", defaultValue: nil, help: "required iss (enables JWT)"),
+        Spec(key: "jwt.audience", defaultValue: nil, help: "required aud"),
+        Spec(key: "jwt.jwks_file", defaultValue: nil, help: "JWKS file, reloaded when it changes"),
+        Spec(key: "jwt.jwks_url", defaultValue: nil, help: "JWKS URL, fetched every reload interval"),
+        Spec(key: "jwt.hmac_secret_file", defaultValue: nil, help: "file holding the HS256/384/512 shared secret"),
+        Spec(key: "jwt.algorithms", defaultValue: "HS256,HS384,HS512,RS256,RS384,RS512,ES256,ES384", help: "accepted alg values"),
+        Spec(key: "jwt.leeway_seconds", defaultValue: "60", help: "exp/nbf leeway (at most 300)"),
+        Spec(key: "jwt.tenant_claim", defaultValue: "tenant", help: "claim naming the tenant"),
+        Spec(key: "jwt.scopes_claim", defaultValue: "scope", help: "claim holding the scopes"),
+        Spec(key: "jwt.reload_interval_seconds", defaultValue: "60", help: "JWKS reload interval"),
+        Spec(key: "jwt.max_staleness_seconds", defaultValue: "600", help: "refuse JWTs when the JWKS is older than this"),
+    ]
+
+    private(set) var values: [String: (value: String, source: Source)] = [:]
+
+    /// Resolves every setting.
+    ///
+    /// - Throws: ``CLIError`` for an unreadable or unknown-keyed config file.
+    init(flags: [String: String], environment: [String: String], configFile: String?) throws {
+        var file: [String: String] = [:]
+        if let configFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: configFile, encoding: .utf8)
+            } catch {
+                throw CLIError("cannot read the config file \(configFile): \(error.localizedDescription)")
+            }
+            let loaded: Any?
+            do {
+                loaded = try Yams.load(yaml: text)
+            } catch {
+                throw CLIError("the config file \(configFile) is not valid YAML: \(error)")
+            }
+            if let loaded {
+                guard let root = loaded as? [String: Any] else { throw CLIError("the config file \(configFile) must be a YAML mapping") }
+                try Self.flatten(root, prefix: "", into: &file)
+            }
+            let known = Set(Self.specs.map(\.key))
+            if let unknown = file.keys.sorted().first(where: { !known.contains($0) }) {
+                throw CLIError("the config file \(configFile) has an unknown setting '\(unknown)'; run palisade serve --check-config to list them")
+            }
+        }
+        for spec in Self.specs {
+            if let value = flags[spec.key] {
+                values[spec.key] = (value, .flag)
+            } else if let value = environment[spec.environment] {
+                values[spec.key] = (value, .environment)
+            } else if let value = file[spec.key] {
+                values[spec.key] = (value, .file)
+            } else if let value = spec.defaultValue {
+                values[spec.key] = (value, .default)
+            }
+        }
+    }
+
+    private static func flatten(_ mapping: [String: Any], prefix: String, into result: inout [String: String]) throws {
+        for (key, value) in mapping {
+            let path = prefix.isEmpty ? key : prefix + "." + key
+            switch value {
+            case let nested as [String: Any]: try flatten(nested, prefix: path, into: &result)
+            case let list as [Any]: result[path] = list.map { "\($0)" }.joined(separator: ",")
+            default: result[path] = "\(value)"
+            }
+        }
+    }
+
+    /// The value of a setting, if any.
+    func string(_ key: String) -> String? { values[key]?.value }
+
+    /// A whole number setting.
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = string(key), let value = Int(text), range.contains(value) else {
+            throw CLIError("\(describe(key)) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A decimal setting.
+    func number(_ key: String) throws -> Double {
+        guard let text = string(key), let value = Double(text), value >= 0, value.isFinite else {
+            throw CLIError("\(describe(key)) must be a non-negative number")
+        }
+        return value
+    }
+
+    /// A true/false setting.
+    func bool(_ key: String) throws -> Bool {
+        switch string(key)?.lowercased() {
+        case "true", "yes", "1", "on": return true
+        case "false", "no", "0", "off", nil: return false
+        default: throw CLIError("\(describe(key)) must be true or false")
+        }
+    }
+
+    /// `key (from source)` for messages.
+    func describe(_ key: String) -> String {
+        guard let entry = values[key] else { return key }
+        return "\(key) = '\(entry.value)' (from \(entry.source.rawValue))"
+    }
+
+    /// One line per setting with its value and source, secrets redacted.
+    var explanation: String {
+        Self.specs.map { spec in
+            let entry = values[spec.key]
+            let shown = entry.map { spec.key.contains("secret") ? "(set)" : $0.value } ?? "(unset)"
+            let source = entry?.source.rawValue ?? "-"
+            return
+                "\(spec.key.padding(toLength: 34, withPad: " ", startingAt: 0)) \(shown.padding(toLength: 30, withPad: " ", startingAt: 0)) \(source.padding(toLength: 11, withPad: " ", startingAt: 0)) \(spec.environment) — \(spec.help)"
+        }.joined(separator: "\n")
+    }
+}
