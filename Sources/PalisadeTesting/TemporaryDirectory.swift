@@ -8,4 +8,14 @@ public enum TemporaryDirectory {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// Removes a directory made by ``make(_:)``; a failure is reported on standard error (a test's
+    /// leftovers are not worth failing it for, but are not hidden either).
+    public static func remove(_ url: URL) {
+        do {
+            try FileManager.default.removeItem(at: url)
+        } catch {
+            FileHandle.standardError.write(Data("note: could not remove \(url.path): \(error)\n".utf8))
+        }
+    }
 }

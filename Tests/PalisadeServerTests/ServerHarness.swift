@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PalisadeCore
+import PalisadeIngest
+import PalisadeLedger
+import PalisadeSQLite
+import PalisadeServer
+import PalisadeTesting
+
+/// A real server (SQLite file, group committer, Hummingbird on a free loopback port) and a real
+/// HTTP client, for one test.
+struct ServerHarness: Sendable {
+    let store: SQLiteStore
+    let codec: APITokenCodec
+    let signer: NoteSigner
+    let adminToken: String
+    let client: any TestClientProtocol
+    let operatorTenant = TenantID.default
+
+    /// Runs `body` against a fresh server.
+    static func run(
+        configure: (inout ServerConfiguration) -> Void = { _ in },
+        jwt: JWTConfiguration? = nil,
+        _ body: @Sendable (ServerHarness) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory.make("palisade-server")
+        defer { TemporaryDirectory.remove(directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("palisade.db").path)
+        let signer = try NoteSigner(name: "palisade.test", privateKey: Curve25519.Signing.PrivateKey())
+        let codec = APITokenCodec(key: SymmetricKey(size: .bits256))
+        let clock = SystemWallClock()
+        var logger = Logger(label: "palisade.test")
+        logger.logLevel = .warning
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configure(&configuration)
+        try await store.createTenant(TenantRecord(id: configuration.operatorTenant, createdAt: clock.now()))
+        let (adminToken, adminRecord) = codec.mint(
+            tenant: configuration.operatorTenant, name: "admin", scopes: [.admin, .ingest, .read], createdAt: clock.now()
+        )
+        try await store.createToken(adminRecord)
+        let sequencer = LogSequencer(backend: store, signer: signer, clock: clock, configuration: .init(origin: "palisade.test"), logger: logger)
+        let committer = GroupCommitter(sequencer: sequencer, logger: logger)
+        var verifier: JWTVerifier?
+        if let jwt { verifier = await JWTVerifier(configuration: jwt, clock: clock, logger: logger) }
+        let dependencies = ServerDependencies(
+            ledger: store, events: store, access: store, committer: committer, pipeline: IngestPipeline(clock: clock), tokens: codec,
+            checkpointKey: signer.verifier, jwt: verifier, clock: clock, metrics: ServerMetrics(), logger: logger
+        )
+        let application = try PalisadeServer.buildApplication(configuration: configuration, dependencies: dependencies)
+        try await application.test(.live) { client in
+            // The committer starts with the server; wait until it takes appends.
+            while !committer.isAcceptingAppends { try await Task.sleep(for: .milliseconds(5)) }
+            try await body(ServerHarness(store: store, codec: codec, signer: signer, adminToken: adminToken, client: client))
+        }
+    }
+
+    /// A response with its body parsed as JSON when it is JSON.
+    struct Reply: Sendable {
+        let status: Int
+        let headers: HTTPFields
+        let body: [UInt8]
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+
+        var json: JSONValue {
+            get throws { try JSONParser().parse(body) }
+        }
+
+        /// A member of a JSON object body, by path.
+        func value(_ path: String...) throws -> JSONValue? {
+            var current: JSONValue? = try json
+            for key in path {
+                guard case .object(let members) = current else { return nil }
+                current = members[key]
+            }
+            return current
+        }
+
+        /// The error code of an error body.
+        var errorCode: String? {
+            get throws {
+                guard case .string(let code)? = try value("error", "code") else { return nil }
+                return code
+            }
+        }
+    }
+
+    /// Sends a request.
+    func send(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
+        var fields = headers
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        let response = try await client.executeRequest(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
+        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+    }
+
+    /// Registers a tenant and mints a token for it directly in the store.
+    func tenantWithToken(_ name: String, scopes: Set<Scope> = [.ingest, .read]) async throws -> String {
+        let tenant = TenantID(name)!
+        if try await store.tenantRecord(tenant) == nil {
+            try await store.createTenant(TenantRecord(id: tenant, createdAt: SystemWallClock().now()))
+        }
+        return try await token(for: tenant, scopes: scopes)
+    }
+
+    /// Mints a token of a registered tenant directly in the store.
+    func token(for tenant: TenantID, scopes: Set<Scope>, expiresAt: Timestamp? = nil, networks: [IPNetwork] = []) async throws -> String {
+        let (token, record) = codec.mint(
+            tenant: tenant, name: "test", scopes: scopes, createdAt: SystemWallClock().now(), expiresAt: expiresAt, allowedNetworks: networks
+        )
+        try await store.createToken(record)
+        return token
+    }
+
+    /// An event body.
+    static func event(action: String = "login", actor: String = "alice", id: UUID? = nil, extra: String = "") -> String {
+        let idField = id.map { "\"id\":\"\($0.lowercasedString)\"," } ?? ""
+        return "{\(idField)\"event_type\":\"authentication\",\"action\":\"\(action)\",\"actor\":\"\(actor)\",\"success\":true\(extra)}"
+    }
+}
