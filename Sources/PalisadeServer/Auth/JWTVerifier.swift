@@ -21,10 +21,20 @@ public actor JWTVerifier: Service {
     private let clock: any WallClock
     private let logger: Logger
     private var hmacKeys: [String: JWTKeyCollection] = [:]
-    private var jwksKeys: JWTKeyCollection?
+    private var jwksKeys: [String: KeySet]?
     private var jwksLoadedAt: Timestamp?
     private var jwksFileStamp: (Date, Int)?
     private var lastReloadError: String?
+
+    /// The JWKS keys usable with one algorithm, with the algorithm pinned on each key.
+    ///
+    /// jwt-kit pins a key without `alg` to the first algorithm it sees and falls back to a default
+    /// key for an unknown `kid`; one collection per algorithm and an explicit `kid` check avoid both.
+    private struct KeySet {
+        let collection: JWTKeyCollection
+        let keyIDs: Set<String>
+        let count: Int
+    }
 
     /// A verifier for `configuration`; call ``reload()`` (or run it as a service) to load the JWKS.
     public init(configuration: JWTConfiguration, clock: any WallClock, logger: Logger) async {
@@ -78,7 +88,13 @@ public actor JWTVerifier: Service {
             else {
                 throw APIError.unavailable("the JWKS cannot be consulted (\(lastReloadError ?? "not loaded")); try again later")
             }
-            keys = loaded
+            guard let set = loaded[algorithm] else { throw APIError.unauthorized("the key set has no key for \(algorithm)") }
+            if let keyID = segments.keyID {
+                guard set.keyIDs.contains(keyID) else { throw APIError.unauthorized("the JWT key id \(keyID) is not in the key set") }
+            } else {
+                guard set.count == 1 else { throw APIError.unauthorized("the JWT has no key id (kid) and the key set has several keys") }
+            }
+            keys = set.collection
         }
         do {
             _ = try await keys.verify(token, as: SignatureOnly.self)
@@ -121,9 +137,7 @@ public actor JWTVerifier: Service {
             } else {
                 throw APIError.unavailable("the JWKS URL \(configuration.jwksURL ?? "") is not a URL")
             }
-            let keys = JWTKeyCollection()
-            try await keys.add(jwksJSON: text)
-            jwksKeys = keys
+            jwksKeys = try await Self.keySets(fromJWKS: text, algorithms: configuration.algorithms)
             jwksLoadedAt = clock.now()
             lastReloadError = nil
             logger.info("loaded the JWKS", metadata: ["source": "\(configuration.jwksFile ?? configuration.jwksURL ?? "")"])
@@ -133,18 +147,49 @@ public actor JWTVerifier: Service {
         }
     }
 
+    /// Splits a JWKS into one key collection per accepted algorithm (RSA keys for RS*, P-256 for
+    /// ES256, P-384 for ES384), each key pinned to that algorithm unless it names another.
+    private static func keySets(fromJWKS text: String, algorithms: Set<String>) async throws -> [String: KeySet] {
+        guard case .object(let root) = try JSONParser(limits: .init(maxBytes: 1 << 20, maxDepth: 8)).parse(text),
+            case .array(let keys) = root["keys"]
+        else { throw APIError.unavailable("the JWKS is not an object with a keys array") }
+        var sets: [String: KeySet] = [:]
+        for algorithm in algorithms where !algorithm.hasPrefix("HS") {
+            var selected: [JSONValue] = []
+            var keyIDs: Set<String> = []
+            for case .object(var key) in keys {
+                if let use = key["use"], use != .string("sig") { continue }
+                if let declared = key["alg"], declared != .string(algorithm) { continue }
+                let fits: Bool =
+                    switch algorithm {
+                    case "ES256": key["kty"] == .string("EC") && key["crv"] == .string("P-256")
+                    case "ES384": key["kty"] == .string("EC") && key["crv"] == .string("P-384")
+                    default: key["kty"] == .string("RSA")
+                    }
+                guard fits else { continue }
+                key["alg"] = .string(algorithm)
+                if case .string(let keyID) = key["kid"] { keyIDs.insert(keyID) }
+                selected.append(.object(key))
+            }
+            guard !selected.isEmpty else { continue }
+            let collection = JWTKeyCollection()
+            try await collection.add(jwksJSON: String(decoding: CanonicalJSON.encode(.object(["keys": .array(selected)])), as: UTF8.self))
+            sets[algorithm] = KeySet(collection: collection, keyIDs: keyIDs, count: selected.count)
+        }
+        return sets
+    }
+
     /// Reloads the JWKS every `reloadIntervalSeconds` until shutdown.
     public func run() async throws {
         guard usesJWKS else { return }
         await reload()
         let interval = max(configuration.reloadIntervalSeconds, 1)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
+        // Graceful shutdown cancels the sleep; the loop then ends.
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(interval))
-            } catch {
-                return  // Cancelled: the service group is stopping.
+                await self.reload()
             }
-            await reload()
         }
     }
 }
