@@ -25,7 +25,10 @@ struct AuthTests {
             #expect(notBearer.status == 401)
 
             let failures = try await server.send(.get, "/v1/events?action_contains=auth.failure&limit=100", token: server.adminToken)
-            guard case .array(let events)? = try failures.value("events") else { Issue.record("no events"); return }
+            guard case .array(let events)? = try failures.value("events") else {
+                Issue.record("no events")
+                return
+            }
             #expect(events.count == 5)
             let actors = events.compactMap { event -> String? in
                 guard case .object(let members) = event, case .string(let actor)? = members["actor"] else { return nil }
@@ -58,7 +61,10 @@ struct AuthTests {
             let again = try await server.send(.post, "/v1/admin/tenants", token: server.adminToken, body: #"{"name":"acme"}"#)
             #expect(again.status == 409)
             let minted = try await server.send(
-                .post, "/v1/admin/tokens", token: server.adminToken, body: #"{"tenant":"acme","name":"collector","scopes":["ingest","read"]}"#
+                .post,
+                "/v1/admin/tokens",
+                token: server.adminToken,
+                body: #"{"tenant":"acme","name":"collector","scopes":["ingest","read"]}"#
             )
             #expect(minted.status == 201, "\(minted.text)")
             guard case .string(let token)? = try minted.value("token"), case .string(let id)? = try minted.value("id") else {
@@ -114,16 +120,29 @@ struct AuthTests {
             #expect(try await server.send(.get, "/v1/admin/tenants", token: acmeAdmin).status == 404)
             #expect(try await server.send(.get, "/v1/admin/tokens?tenant=globex", token: acmeAdmin).status == 404)
             let foreign = try await server.send(
-                .post, "/v1/admin/tokens", token: acmeAdmin, body: #"{"tenant":"globex","name":"x","scopes":["read"]}"#
+                .post,
+                "/v1/admin/tokens",
+                token: acmeAdmin,
+                body: #"{"tenant":"globex","name":"x","scopes":["read"]}"#
             )
             #expect(foreign.status == 404)
-            let own = try await server.send(.post, "/v1/admin/tokens", token: acmeAdmin, body: #"{"name":"x","scopes":["read"],"allowed_cidrs":["10.0.0.0/8"]}"#)
+            let own = try await server.send(
+                .post,
+                "/v1/admin/tokens",
+                token: acmeAdmin,
+                body: #"{"name":"x","scopes":["read"],"allowed_cidrs":["10.0.0.0/8"]}"#
+            )
             #expect(own.status == 201)
             #expect(try own.value("tenant") == .string("acme"))
             let badScope = try await server.send(.post, "/v1/admin/tokens", token: acmeAdmin, body: #"{"name":"x","scopes":["root"]}"#)
             #expect(badScope.status == 400)
             #expect(try badScope.value("error", "field") == .string("scopes"))
-            let badCIDR = try await server.send(.post, "/v1/admin/tokens", token: acmeAdmin, body: #"{"name":"x","scopes":["read"],"allowed_cidrs":["10.0.0.0/33"]}"#)
+            let badCIDR = try await server.send(
+                .post,
+                "/v1/admin/tokens",
+                token: acmeAdmin,
+                body: #"{"name":"x","scopes":["read"],"allowed_cidrs":["10.0.0.0/33"]}"#
+            )
             #expect(try badCIDR.value("error", "field") == .string("allowed_cidrs"))
         }
     }

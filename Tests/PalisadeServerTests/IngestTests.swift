@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
+import PalisadeCore
 import PalisadeSQLite
 import PalisadeServer
-import PalisadeCore
 import Testing
 
 @Suite("Event ingest over HTTP")
@@ -14,7 +14,10 @@ struct IngestTests {
             #expect(first.status == 201)
             #expect(try first.value("status") == .string("appended"))
             #expect(try first.value("id") == .string(id.lowercasedString))
-            guard case .number(let index)? = try first.value("log_index") else { Issue.record("no log_index"); return }
+            guard case .number(let index)? = try first.value("log_index") else {
+                Issue.record("no log_index")
+                return
+            }
             // Acknowledged means stored: the store has it at that index.
             #expect(try await server.store.event(id: id, of: .default)?.index == UInt64(index))
             let again = try await server.send(.post, "/v1/events", token: server.adminToken, body: ServerHarness.event(id: id))
@@ -28,15 +31,23 @@ struct IngestTests {
     @Test func anInvalidEventIsRefusedNamingEveryBadField() async throws {
         try await ServerHarness.run { server in
             let reply = try await server.send(
-                .post, "/v1/events", token: server.adminToken, body: #"{"event_type":"authentication","action":"","success":"yes","source_ip":"010.0.0.1"}"#
+                .post,
+                "/v1/events",
+                token: server.adminToken,
+                body: #"{"event_type":"authentication","action":"","success":"yes","source_ip":"010.0.0.1"}"#
             )
             #expect(reply.status == 400)
             #expect(try reply.errorCode == "invalid_event")
-            guard case .array(let issues)? = try reply.value("error", "issues") else { Issue.record("no issues: \(reply.text)"); return }
-            let fields = Set(issues.compactMap { issue -> String? in
-                guard case .object(let members) = issue, case .string(let field)? = members["field"] else { return nil }
-                return field
-            })
+            guard case .array(let issues)? = try reply.value("error", "issues") else {
+                Issue.record("no issues: \(reply.text)")
+                return
+            }
+            let fields = Set(
+                issues.compactMap { issue -> String? in
+                    guard case .object(let members) = issue, case .string(let field)? = members["field"] else { return nil }
+                    return field
+                }
+            )
             #expect(fields.isSuperset(of: ["action", "success", "source_ip"]), "\(fields)")
             #expect(try reply.value("error", "field") != nil)
             let notJSON = try await server.send(.post, "/v1/events", token: server.adminToken, body: "{\"event_type\":")
@@ -61,7 +72,10 @@ struct IngestTests {
             #expect(try reply.value("appended") == .number(2))
             #expect(try reply.value("duplicates") == .number(1))
             #expect(try reply.value("invalid") == .number(1))
-            guard case .array(let results)? = try reply.value("results") else { Issue.record("no results"); return }
+            guard case .array(let results)? = try reply.value("results") else {
+                Issue.record("no results")
+                return
+            }
             let statuses = results.map { result -> String in
                 guard case .object(let members) = result, case .string(let status)? = members["status"] else { return "?" }
                 return status
@@ -72,7 +86,10 @@ struct IngestTests {
     }
 
     @Test func batchLimitsAndMalformedBodiesAreRefusedWithoutAppendingAnything() async throws {
-        try await ServerHarness.run(configure: { $0.limits.maxBatchEvents = 3; $0.limits.maxEventBytes = 2048 }) { server in
+        try await ServerHarness.run(configure: {
+            $0.limits.maxBatchEvents = 3
+            $0.limits.maxEventBytes = 2048
+        }) { server in
             let four = (0..<4).map { ServerHarness.event(action: "e\($0)") }.joined(separator: "\n")
             let tooMany = try await server.send(.post, "/v1/events:batch", token: server.adminToken, body: four)
             #expect(tooMany.status == 413)
@@ -81,7 +98,13 @@ struct IngestTests {
             let tooBig = try await server.send(.post, "/v1/events", token: server.adminToken, body: big)
             #expect(tooBig.status == 413)
             #expect(try tooBig.errorCode == "body_too_large")
-            let brokenArray = try await server.send(.post, "/v1/events:batch", token: server.adminToken, body: "[{\"a\":1},", headers: [.contentType: "application/json"])
+            let brokenArray = try await server.send(
+                .post,
+                "/v1/events:batch",
+                token: server.adminToken,
+                body: "[{\"a\":1},",
+                headers: [.contentType: "application/json"]
+            )
             #expect(brokenArray.status == 400)
             #expect(try brokenArray.errorCode == "invalid_json")
             let empty = try await server.send(.post, "/v1/events:batch", token: server.adminToken, body: "\n\n")

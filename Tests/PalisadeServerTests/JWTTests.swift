@@ -75,7 +75,10 @@ struct JWTTests {
             _ = try await server.tenantWithToken("acme")
             let reply = try await server.send(.get, "/v1/events", token: fixtures.tokens[name])
             #expect(reply.status == 401, "\(name): \(reply.text)")
-            guard case .string(let message)? = try reply.value("error", "message") else { Issue.record("no message"); return }
+            guard case .string(let message)? = try reply.value("error", "message") else {
+                Issue.record("no message")
+                return
+            }
             #expect(message.contains(reason), "\(name): \(message)")
         }
     }

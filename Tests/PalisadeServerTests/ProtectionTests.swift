@@ -54,7 +54,12 @@ struct ProtectionTests {
             let health = try await server.send(.get, "/healthz", token: nil)
             #expect(health.status == 200)
             #expect(try health.value("status") == .string("ok"))
-            _ = try await server.send(.post, "/v1/events:batch", token: server.adminToken, body: [ServerHarness.event(), ServerHarness.event()].joined(separator: "\n"))
+            _ = try await server.send(
+                .post,
+                "/v1/events:batch",
+                token: server.adminToken,
+                body: [ServerHarness.event(), ServerHarness.event()].joined(separator: "\n")
+            )
             _ = try await server.send(.get, "/v1/events", token: "bad")
             let metrics = try await server.send(.get, "/metrics", token: nil).text
             for expected in [

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
+import PalisadeCore
 import PalisadeSQLite
 import PalisadeServer
-import PalisadeCore
 import Testing
 
 @Suite("Event queries over HTTP")
@@ -21,7 +21,10 @@ struct QueryTests {
             while let next = uri {
                 let page = try await server.send(.get, next, token: server.adminToken)
                 #expect(page.status == 200, "\(page.text)")
-                guard case .array(let events)? = try page.value("events") else { Issue.record("no events"); return }
+                guard case .array(let events)? = try page.value("events") else {
+                    Issue.record("no events")
+                    return
+                }
                 for event in events {
                     guard case .object(let members) = event, case .string(let action)? = members["action"] else { continue }
                     #expect(members["actor"] == .string("alice"))

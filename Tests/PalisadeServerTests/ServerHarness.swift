@@ -41,7 +41,10 @@ struct ServerHarness: Sendable {
         configure(&configuration)
         try await store.createTenant(TenantRecord(id: configuration.operatorTenant, createdAt: clock.now()))
         let (adminToken, adminRecord) = codec.mint(
-            tenant: configuration.operatorTenant, name: "admin", scopes: [.admin, .ingest, .read], createdAt: clock.now()
+            tenant: configuration.operatorTenant,
+            name: "admin",
+            scopes: [.admin, .ingest, .read],
+            createdAt: clock.now()
         )
         try await store.createToken(adminRecord)
         let sequencer = LogSequencer(backend: store, signer: signer, clock: clock, configuration: .init(origin: "palisade.test"), logger: logger)
@@ -49,8 +52,17 @@ struct ServerHarness: Sendable {
         var verifier: JWTVerifier?
         if let jwt { verifier = await JWTVerifier(configuration: jwt, clock: clock, logger: logger) }
         let dependencies = ServerDependencies(
-            ledger: store, events: store, access: store, committer: committer, pipeline: IngestPipeline(clock: clock), tokens: codec,
-            checkpointKey: signer.verifier, jwt: verifier, clock: clock, metrics: ServerMetrics(), logger: logger
+            ledger: store,
+            events: store,
+            access: store,
+            committer: committer,
+            pipeline: IngestPipeline(clock: clock),
+            tokens: codec,
+            checkpointKey: signer.verifier,
+            jwt: verifier,
+            clock: clock,
+            metrics: ServerMetrics(),
+            logger: logger
         )
         let application = try PalisadeServer.buildApplication(configuration: configuration, dependencies: dependencies)
         try await application.test(.live) { client in
@@ -111,7 +123,12 @@ struct ServerHarness: Sendable {
     /// Mints a token of a registered tenant directly in the store.
     func token(for tenant: TenantID, scopes: Set<Scope>, expiresAt: Timestamp? = nil, networks: [IPNetwork] = []) async throws -> String {
         let (token, record) = codec.mint(
-            tenant: tenant, name: "test", scopes: scopes, createdAt: SystemWallClock().now(), expiresAt: expiresAt, allowedNetworks: networks
+            tenant: tenant,
+            name: "test",
+            scopes: scopes,
+            createdAt: SystemWallClock().now(),
+            expiresAt: expiresAt,
+            allowedNetworks: networks
         )
         try await store.createToken(record)
         return token

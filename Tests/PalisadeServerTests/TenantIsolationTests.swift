@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
+import PalisadeCore
 import PalisadeSQLite
 import PalisadeServer
-import PalisadeCore
 import Testing
 
 @Suite("Tenant isolation")

@@ -1,0 +1,89 @@
+public import Foundation
+
+/// A running `palisade serve` child process, for end-to-end tests that need the real binary
+/// (signals, flags, environment, TLS). It binds port 0 unless told otherwise and reports the port
+/// it got and the admin token it printed on first start.
+public final class ServeProcess: @unchecked Sendable {
+    // Safe: `output` is guarded by `lock`; the other stored properties are set once in init.
+    private let process = Process()
+    private let lock = NSLock()
+    private var output = ""
+    private var errors = ""
+    /// The base URL, such as `http://127.0.0.1:41234`.
+    public private(set) var baseURL = ""
+    /// The admin token printed on first start, if this start printed one.
+    public private(set) var adminToken: String?
+
+    /// Starts `palisade serve <arguments> --data-dir <dataDir>` and waits until it listens.
+    ///
+    /// - Throws: when it exits or does not listen within `timeout` seconds (with its output).
+    public init(dataDir: URL, arguments: [String] = ["--listen", "127.0.0.1:0"], environment: [String: String] = [:], timeout: Double = 60) throws {
+        process.executableURL = URL(fileURLWithPath: PalisadeCLI.binary)
+        process.arguments = ["serve"] + arguments + ["--data-dir", dataDir.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            self?.lock.withLock { self?.output += String(decoding: data, as: UTF8.self) }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            self?.lock.withLock { self?.errors += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let text = lock.withLock { output }
+            if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: " ") {
+                baseURL = String(text[range.upperBound..<end])
+                adminToken = text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("pal_") }.map(String.init)
+                return
+            }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        if process.isRunning { process.terminate() }
+        throw ServeProcessError(message: "palisade serve did not start listening:\n\(stdoutText)\n\(stderrText)")
+    }
+
+    /// Everything printed on standard output so far.
+    public var stdoutText: String { lock.withLock { output } }
+    /// Everything printed on standard error so far.
+    public var stderrText: String { lock.withLock { errors } }
+
+    /// The process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Sends a signal.
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to exit (at most `timeout` seconds) and returns its exit status, or
+    /// `nil` if it is still running.
+    public func waitForExit(timeout: Double = 30) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Stops the process with SIGKILL if it is still running (test cleanup).
+    public func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        _ = waitForExit(timeout: 10)
+    }
+
+    deinit { kill9() }
+}
+
+/// `palisade serve` failed to start.
+public struct ServeProcessError: Error, CustomStringConvertible {
+    /// What happened, with the process's output.
+    public let message: String
+    /// The message.
+    public var description: String { message }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import PalisadeCore
+import PalisadeSQLite
+import PalisadeTesting
+import Testing
+
+/// `palisade serve` as a user runs it: the real binary, its flags, signals and TLS, and a client
+/// that shares no code with Palisade.
+@Suite("palisade serve, end to end", .serialized)
+struct ServeProcessTests {
+    @Test func anIndependentClientIngestsFetchesProofsAndRebuildsTheRootFromTiles() async throws {
+        let cli = try PalisadeCLI()
+        defer { TemporaryDirectory.remove(cli.dataDir) }
+        let server = try ServeProcess(dataDir: cli.dataDir)
+        defer { server.kill9() }
+        let token = try #require(server.adminToken)
+        let work = try TemporaryDirectory.make("palisade-audit")
+        defer { TemporaryDirectory.remove(work) }
+        let script = SharedFiles.projectRoot.appendingPathComponent("Tests/PalisadeServerTests/Scripts/tlog_audit.py").path
+        let (executable, arguments) = ExternalProcess.pythonArguments([
+            script, server.baseURL, token, "default", try cli.vkey(), SharedFiles.url("tools/verify_checkpoint.py").path, work.path,
+        ])
+        let result = try ExternalProcess.run(executable, arguments)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("ok root of 600 leaves rebuilt from tiles matches the checkpoint"))
+        #expect(result.stdout.contains("ok consistency 300 -> 600 verifies"))
+    }
+
+    @Test func sigtermStopsAcceptingFinishesInFlightAppendsAndExitsZero() async throws {
+        let cli = try PalisadeCLI()
+        defer { TemporaryDirectory.remove(cli.dataDir) }
+        let server = try ServeProcess(dataDir: cli.dataDir)
+        defer { server.kill9() }
+        let token = try #require(server.adminToken)
+        let acknowledged = cli.dataDir.deletingLastPathComponent().appendingPathComponent("\(cli.dataDir.lastPathComponent)-acked.txt")
+        defer { TemporaryDirectory.remove(acknowledged) }
+        // Eight clients post events as fast as they can and record each id acknowledged with 201.
+        let load = """
+            import json, sys, threading, urllib.request, uuid
+            base, token, out = sys.argv[1], sys.argv[2], sys.argv[3]
+            acked, lock = [], threading.Lock()
+            def client():
+                while True:
+                    event_id = str(uuid.uuid4())
+                    body = json.dumps({"id": event_id, "event_type": "system", "action": "load", "success": True}).encode()
+                    request = urllib.request.Request(base + "/v1/events", data=body, method="POST")
+                    request.add_header("Authorization", "Bearer " + token)
+                    try:
+                        with urllib.request.urlopen(request, timeout=10) as response:
+                            if response.status == 201:
+                                with lock: acked.append(event_id)
+                    except Exception:
+                        return
+            threads = [threading.Thread(target=client) for _ in range(8)]
+            for t in threads: t.start()
+            for t in threads: t.join()
+            open(out, "w").write("\\n".join(acked))
+            print(len(acked))
+            """
+        let base = server.baseURL
+        let loader = Task.detached { try ExternalProcess.python(script: load, arguments: [base, token, acknowledged.path]) }
+        try await Task.sleep(for: .seconds(2))
+        server.signal(SIGTERM)
+        let status = server.waitForExit(timeout: 30)
+        #expect(status == 0, "\(server.stderrText)")
+        #expect(server.stderrText.contains("stopped; every acknowledged event is durable"))
+        let loadResult = try await loader.value
+        let ids = try String(contentsOf: acknowledged, encoding: .utf8).split(separator: "\n").compactMap { UUID(text: String($0)) }
+        #expect(ids.count > 50, "only \(ids.count) events were acknowledged: \(loadResult.stderr)")
+        let store = try SQLiteStore(path: cli.database)
+        var missing = 0
+        for id in ids where try await store.event(id: id, of: .default) == nil { missing += 1 }
+        #expect(missing == 0)
+        let verify = try cli.run(["verify"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test func aNonLoopbackAddressNeedsPublicAndConfigurationLayersInOrder() throws {
+        let cli = try PalisadeCLI()
+        defer { TemporaryDirectory.remove(cli.dataDir) }
+        let refused = try cli.run(["serve", "--listen", "0.0.0.0:0"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--public"))
+        let allowed = try cli.run(["serve", "--listen", "0.0.0.0:0", "--public", "--check-config"])
+        #expect(allowed.status == 0)
+        #expect(allowed.stdout.contains("warning: listening on 0.0.0.0:0, reachable from the network"))
+
+        let config = try cli.file("config.yaml", "listen: 127.0.0.1:7000\nlimits:\n  max_batch_events: 50\nrate_limits:\n  read_burst: 9\n")
+        let environment = ["PALISADE_LISTEN": "127.0.0.1:7001", "PALISADE_RATE_LIMITS_READ_BURST": "11"]
+        let fromEnvironment = try ExternalProcess.run(
+            PalisadeCLI.binary,
+            ["serve", "--config", config, "--check-config", "--data-dir", cli.dataDir.path],
+            environment: environment
+        )
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        #expect(Self.line("listen", in: fromEnvironment.stdout).contains("127.0.0.1:7001"))
+        #expect(Self.line("listen", in: fromEnvironment.stdout).contains("environment"))
+        #expect(Self.line("limits.max_batch_events", in: fromEnvironment.stdout).contains("50"))
+        #expect(Self.line("limits.max_batch_events", in: fromEnvironment.stdout).contains("file"))
+        #expect(Self.line("rate_limits.read_burst", in: fromEnvironment.stdout).contains("11"))
+        let fromFlag = try ExternalProcess.run(
+            PalisadeCLI.binary,
+            ["serve", "--config", config, "--listen", "127.0.0.1:7002", "--check-config", "--data-dir", cli.dataDir.path],
+            environment: environment
+        )
+        #expect(Self.line("listen", in: fromFlag.stdout).contains("127.0.0.1:7002"))
+        #expect(Self.line("listen", in: fromFlag.stdout).contains("flag"))
+
+        let typo = try cli.file("typo.yaml", "limits:\n  max_batch_event: 50\n")
+        let unknown = try cli.run(["serve", "--config", typo, "--check-config"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("limits.max_batch_event"))
+        let badNumber = try ExternalProcess.run(
+            PalisadeCLI.binary,
+            ["serve", "--check-config", "--data-dir", cli.dataDir.path],
+            environment: ["PALISADE_LIMITS_MAX_BATCH_EVENTS": "lots"]
+        )
+        #expect(badNumber.status == 1)
+        #expect(badNumber.stderr.contains("limits.max_batch_events = 'lots' (from environment)"))
+    }
+
+    @Test func tlsServesHTTPSWithHSTS() throws {
+        let cli = try PalisadeCLI()
+        defer { TemporaryDirectory.remove(cli.dataDir) }
+        let certificate = cli.dataDir.deletingLastPathComponent().appendingPathComponent("\(cli.dataDir.lastPathComponent)-cert.pem").path
+        let key = cli.dataDir.deletingLastPathComponent().appendingPathComponent("\(cli.dataDir.lastPathComponent)-key.pem").path
+        let make = """
+            import datetime, sys
+            from cryptography import x509
+            from cryptography.x509.oid import NameOID
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import ec
+            key = ec.generate_private_key(ec.SECP256R1())
+            name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+            now = datetime.datetime.now(datetime.timezone.utc)
+            cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+                .sign(key, hashes.SHA256()))
+            open(sys.argv[1], "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+            open(sys.argv[2], "wb").write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+            """
+        let made = try ExternalProcess.python(script: make, arguments: [certificate, key])
+        #expect(made.status == 0, "\(made.stderr)")
+        let server = try ServeProcess(dataDir: cli.dataDir, arguments: ["--listen", "127.0.0.1:0", "--tls-cert", certificate, "--tls-key", key])
+        defer { server.kill9() }
+        #expect(server.baseURL.hasPrefix("https://"))
+        let port = server.baseURL.split(separator: ":").last.map(String.init) ?? ""
+        let fetch = """
+            import ssl, sys, urllib.request
+            context = ssl.create_default_context(cafile=sys.argv[2])
+            with urllib.request.urlopen("https://localhost:" + sys.argv[1] + "/healthz", context=context, timeout=10) as response:
+                print(response.status, response.headers.get("Strict-Transport-Security"))
+            """
+        let fetched = try ExternalProcess.python(script: fetch, arguments: [port, certificate])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("200 max-age=31536000; includeSubDomains"))
+    }
+
+    static func line(_ key: String, in text: String) -> String {
+        text.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? ""
+    }
+}
