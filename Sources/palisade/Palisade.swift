@@ -28,6 +28,8 @@ struct Palisade: AsyncParsableCommand {
             Exit status: 0 success; 1 input rejected or a check failed; 64 usage error; 74 storage error.
             Logs go to standard error at the level PALISADE_LOG_LEVEL (default warning).
             """,
-        subcommands: [ServeCommand.self, EventsCommand.self, CheckpointCommand.self, ProveCommand.self, VerifyCommand.self, KeyCommand.self]
+        subcommands: [
+            ServeCommand.self, TokenCommand.self, EventsCommand.self, CheckpointCommand.self, ProveCommand.self, VerifyCommand.self, KeyCommand.self,
+        ]
     )
 }

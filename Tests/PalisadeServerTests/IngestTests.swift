@@ -86,10 +86,11 @@ struct IngestTests {
     }
 
     @Test func batchLimitsAndMalformedBodiesAreRefusedWithoutAppendingAnything() async throws {
-        try await ServerHarness.run(configure: {
+        let configuration = ServerHarness.configuration {
             $0.limits.maxBatchEvents = 3
             $0.limits.maxEventBytes = 2048
-        }) { server in
+        }
+        try await ServerHarness.run(configuration: configuration) { server in
             let four = (0..<4).map { ServerHarness.event(action: "e\($0)") }.joined(separator: "\n")
             let tooMany = try await server.send(.post, "/v1/events:batch", token: server.adminToken, body: four)
             #expect(tooMany.status == 413)

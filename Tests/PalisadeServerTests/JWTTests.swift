@@ -93,7 +93,7 @@ struct JWTTests {
             #expect(try await server.send(.get, "/v1/events", token: fixtures.tokens["rotated"]).status == 401)
             try Data(contentsOf: URL(fileURLWithPath: fixtures.rotatedJWKS)).write(to: live, options: .atomic)
             var status = 0
-            for _ in 0..<50 {
+            for _ in 0..<150 {
                 status = try await server.send(.get, "/v1/events", token: fixtures.tokens["rotated"]).status
                 if status == 200 { break }
                 try await Task.sleep(for: .milliseconds(100))

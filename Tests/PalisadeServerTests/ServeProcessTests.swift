@@ -75,6 +75,31 @@ struct ServeProcessTests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    @Test func tokensMadeAndRevokedWithTheCLIActOnARunningServerAtOnce() async throws {
+        let cli = try PalisadeCLI()
+        defer { TemporaryDirectory.remove(cli.dataDir) }
+        let server = try ServeProcess(dataDir: cli.dataDir)
+        defer { server.kill9() }
+        let created = try cli.run(["token", "create", "--tenant", "acme", "--name", "collector", "--scopes", "ingest,read"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let get = """
+            import sys, urllib.request, urllib.error
+            request = urllib.request.Request(sys.argv[1] + "/v1/events", headers={"Authorization": "Bearer " + sys.argv[2]})
+            try:
+                print(urllib.request.urlopen(request, timeout=10).status)
+            except urllib.error.HTTPError as error:
+                print(error.code)
+            """
+        #expect(try ExternalProcess.python(script: get, arguments: [server.baseURL, token]).stdout.hasPrefix("200"))
+        let listed = try cli.run(["token", "list", "--tenant", "acme"])
+        #expect(listed.stdout.contains("collector  active"))
+        #expect(!listed.stdout.contains(String(token.suffix(43))))
+        let revoked = try cli.run(["token", "revoke", String(token.prefix(16)), "--tenant", "acme"])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(try ExternalProcess.python(script: get, arguments: [server.baseURL, token]).stdout.hasPrefix("401"))
+    }
+
     @Test func aNonLoopbackAddressNeedsPublicAndConfigurationLayersInOrder() throws {
         let cli = try PalisadeCLI()
         defer { TemporaryDirectory.remove(cli.dataDir) }

@@ -22,9 +22,16 @@ struct ServerHarness: Sendable {
     let client: any TestClientProtocol
     let operatorTenant = TenantID.default
 
+    /// A configuration changed by `change`.
+    static func configuration(_ change: (inout ServerConfiguration) -> Void) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        change(&configuration)
+        return configuration
+    }
+
     /// Runs `body` against a fresh server.
     static func run(
-        configure: (inout ServerConfiguration) -> Void = { _ in },
+        configuration given: ServerConfiguration = ServerConfiguration(),
         jwt: JWTConfiguration? = nil,
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
@@ -36,9 +43,8 @@ struct ServerHarness: Sendable {
         let clock = SystemWallClock()
         var logger = Logger(label: "palisade.test")
         logger.logLevel = .warning
-        var configuration = ServerConfiguration()
+        var configuration = given
         configuration.port = 0
-        configure(&configuration)
         try await store.createTenant(TenantRecord(id: configuration.operatorTenant, createdAt: clock.now()))
         let (adminToken, adminRecord) = codec.mint(
             tenant: configuration.operatorTenant,

@@ -72,3 +72,14 @@ extension IPAddress {
         }
     }
 }
+
+extension IPAddress {
+    /// The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), as a dual-stack
+    /// socket reports IPv4 clients; any other address unchanged.
+    public var unmappingIPv4: IPAddress {
+        guard isIPv6 else { return self }
+        let bytes = self.bytes
+        guard bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff else { return self }
+        return IPAddress(bytes: Array(bytes[12..<16])) ?? self
+    }
+}

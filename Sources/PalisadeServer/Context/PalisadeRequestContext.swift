@@ -17,7 +17,7 @@ public struct PalisadeRequestContext: RequestContext {
     /// Creates the context of a new request.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }?.unmappingIPv4
         self.startedAt = .now
     }
 
