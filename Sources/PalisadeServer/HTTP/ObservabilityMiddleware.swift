@@ -33,7 +33,7 @@ public struct ObservabilityMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
-                "duration_ms": "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)",
+                "duration_ms": "\(duration / .milliseconds(1))",
                 "actor": "\(context.principal?.actor ?? "-")",
             ]
         )

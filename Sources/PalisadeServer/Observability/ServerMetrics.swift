@@ -27,7 +27,7 @@ public struct ServerMetrics: Sendable {
         let dimensions = [("route", route), ("method", method), ("status", String(status))]
         Counter(label: "palisade_http_requests_total", dimensions: dimensions, factory: factory).increment()
         Timer(label: "palisade_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
-            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(Int64(duration / .nanoseconds(1)))
     }
 
     /// Events appended (new, not duplicates) for a tenant, and the request's batch size.
