@@ -15,12 +15,11 @@ extension SQLiteStore: AccessStore {
 
     /// One tenant, if registered.
     public func tenantRecord(_ tenant: TenantID) async throws -> TenantRecord? {
-        try await read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT name, registered_at, disabled_at FROM tenants WHERE name = ? AND registered_at IS NOT NULL",
-                arguments: [tenant.rawValue]
-            ).flatMap(Self.tenantRecord)
+        try pointRead { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT name, registered_at, disabled_at FROM tenants WHERE name = ? AND registered_at IS NOT NULL"
+            )
+            return try Row.fetchOne(statement, arguments: [tenant.rawValue]).flatMap(Self.tenantRecord)
         }
     }
 
@@ -71,8 +70,8 @@ extension SQLiteStore: AccessStore {
 
     /// The token with this id.
     public func token(id: String) async throws -> APITokenRecord? {
-        try await read { db in
-            try Row.fetchOne(db, sql: Self.tokenSelect + " WHERE k.id = ?", arguments: [id]).map(Self.tokenRecord)
+        try pointRead { db in
+            try Row.fetchOne(try db.cachedStatement(sql: Self.tokenSelect + " WHERE k.id = ?"), arguments: [id]).map(Self.tokenRecord)
         }
     }
 

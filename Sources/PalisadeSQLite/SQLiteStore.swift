@@ -50,6 +50,8 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
     }
 
     let pool: DatabasePool
+    /// A read-only connection for point lookups (see ``pointRead(_:)``).
+    private let lookups: DatabaseQueue
     private let facetIndexBatch: Int64
     private let tenantIDs = Mutex<[TenantID: Int64]>([:])
 
@@ -79,10 +81,15 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
                 throw StoreError(.schemaTooNew, "the database was written by a newer Palisade; upgrade the palisade binary")
             }
             try migrator.migrate(pool)
+            var lookupConfiguration = GRDB.Configuration()
+            lookupConfiguration.readonly = true
+            lookupConfiguration.busyMode = .timeout(Double(configuration.busyTimeoutMilliseconds) / 1000)
+            lookupConfiguration.label = "palisade.lookups"
+            lookups = try DatabaseQueue(path: path, configuration: lookupConfiguration)
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.unavailable, "cannot migrate the SQLite schema", underlying: error)
+            throw StoreError(.unavailable, "cannot migrate the SQLite schema or open its lookup connection", underlying: error)
         }
     }
 
@@ -98,12 +105,11 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
 
     /// The tenant's log size and latest checkpoint.
     public func logHead(of tenant: TenantID) async throws -> LogHead? {
-        try await read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT h.size, h.checkpoint FROM log_heads h JOIN tenants t ON t.id = h.tenant_id WHERE t.name = ?",
-                arguments: [tenant.rawValue]
-            ).map { LogHead(size: UInt64($0[0] as Int64), checkpoint: $0[1]) }
+        try pointRead { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT h.size, h.checkpoint FROM log_heads h JOIN tenants t ON t.id = h.tenant_id WHERE t.name = ?"
+            )
+            return try Row.fetchOne(statement, arguments: [tenant.rawValue]).map { LogHead(size: UInt64($0[0] as Int64), checkpoint: $0[1]) }
         }
     }
 
@@ -350,6 +356,24 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         } catch let error as StoreError {
             throw error
         } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "the SQLite read failed", underlying: error)
+        }
+    }
+
+    /// A point lookup (one row by key, microseconds in SQLite) on a dedicated read-only
+    /// connection, run on the calling thread.
+    ///
+    /// The pool's asynchronous `read` hops to a GRDB queue and back, which costs far more than
+    /// such a lookup; the per-request credential checks use this instead. The connection is its
+    /// own (a blocking read from the pool could wait on a reader that needs this very thread), and
+    /// WAL readers never wait for the writer.
+    func pointRead<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            // One SELECT is atomic on its own: no transaction around it.
+            return try lookups.inDatabase(body)
+        } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.unavailable, "the SQLite read failed", underlying: error)

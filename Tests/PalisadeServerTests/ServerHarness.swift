@@ -33,6 +33,7 @@ struct ServerHarness: Sendable {
     static func run(
         configuration given: ServerConfiguration = ServerConfiguration(),
         jwt: JWTConfiguration? = nil,
+        access wrap: @Sendable (SQLiteStore) -> any AccessStore = { $0 },
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make("palisade-server")
@@ -60,7 +61,7 @@ struct ServerHarness: Sendable {
         let dependencies = ServerDependencies(
             ledger: store,
             events: store,
-            access: store,
+            access: wrap(store),
             committer: committer,
             pipeline: IngestPipeline(clock: clock),
             tokens: codec,
