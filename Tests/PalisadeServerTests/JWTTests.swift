@@ -102,6 +102,47 @@ struct JWTTests {
         }
     }
 
+    @Test func aKeySetIsFetchedFromAURL() async throws {
+        let fixtures = try Fixtures.make()
+        defer { TemporaryDirectory.remove(fixtures.directory) }
+        // A real HTTP server (Python's) serves the JWKS on a free loopback port.
+        let server = Process()
+        let (executable, arguments) = ExternalProcess.pythonArguments([
+            "-c",
+            """
+            import functools, http.server, sys
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            httpd = http.server.HTTPServer(("127.0.0.1", 0), handler)
+            print(httpd.server_address[1], flush=True)
+            httpd.serve_forever()
+            """,
+            fixtures.directory.path,
+        ])
+        server.executableURL = URL(fileURLWithPath: executable)
+        server.arguments = arguments
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)))
+        var jwt = JWTConfiguration(issuer: Self.issuer, audience: Self.audience)
+        jwt.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
+        try await ServerHarness.run(jwt: jwt) { harness in
+            _ = try await harness.tenantWithToken("acme")
+            var status = 0
+            for _ in 0..<100 {
+                status = try await harness.send(.get, "/v1/events", token: fixtures.tokens["ES384"]).status
+                if status != 503 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(status == 200)
+            let health = try await harness.send(.get, "/healthz", token: nil)
+            #expect(try health.value("status") == .string("ok"))
+        }
+    }
+
     /// The original design's revocation check failed open; Palisade's key-set check fails closed.
     @Test func anUnreachableKeySetRefusesWith503NeverLetsThrough() async throws {
         let fixtures = try Fixtures.make()
