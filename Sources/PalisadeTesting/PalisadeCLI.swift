@@ -4,15 +4,25 @@ public import Foundation
 public struct PalisadeCLI: Sendable {
     /// The data directory every command gets.
     public let dataDir: URL
+    /// The directory holding the data directory and the files tests write (``file(_:_:)``).
+    public let root: URL
 
-    /// A CLI over a fresh data directory.
+    /// A CLI over a fresh data directory (`<fresh root>/data`).
     public init() throws {
-        self.dataDir = try TemporaryDirectory.make("palisade-cli")
+        self.root = try TemporaryDirectory.make("palisade-cli")
+        self.dataDir = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
     }
 
-    /// A CLI over an existing data directory.
+    /// A CLI over an existing data directory (which is also its ``root``).
     public init(dataDir: URL) {
         self.dataDir = dataDir
+        self.root = dataDir
+    }
+
+    /// Removes the root made by ``init()`` with everything in it (test cleanup).
+    public func removeAll() {
+        TemporaryDirectory.remove(root)
     }
 
     /// The `palisade` executable built next to the test bundle.
@@ -57,7 +67,7 @@ public struct PalisadeCLI: Sendable {
 
     /// Writes text to a file in the data directory's parent and returns its path.
     public func file(_ name: String, _ contents: String) throws -> String {
-        let url = dataDir.deletingLastPathComponent().appendingPathComponent("\(dataDir.lastPathComponent)-\(name)")
+        let url = root.appendingPathComponent(name)
         try contents.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }

@@ -13,21 +13,24 @@ struct StoreConformanceTests {
         var testDescription: String { rawValue }
     }
 
-    static func makeStore(_ backend: Backend) throws -> any LedgerStore {
+    /// A fresh store, and the directory to remove afterwards (if it has one).
+    static func makeStore(_ backend: Backend) throws -> (any LedgerStore, URL?) {
         switch backend {
-        case .memory: return MemoryStore()
-        case .sqlite: return try SQLiteStore(path: TemporaryDirectory.make().appendingPathComponent("palisade.db").path)
+        case .memory: return (MemoryStore(), nil)
+        case .sqlite:
+            let directory = try TemporaryDirectory.make()
+            return (try SQLiteStore(path: directory.appendingPathComponent("palisade.db").path), directory)
         case .sqliteSmallFacetBatches:
-            return try SQLiteStore(
-                path: TemporaryDirectory.make().appendingPathComponent("palisade.db").path,
-                configuration: .init(facetIndexBatch: 40)
-            )
+            let directory = try TemporaryDirectory.make()
+            let store = try SQLiteStore(path: directory.appendingPathComponent("palisade.db").path, configuration: .init(facetIndexBatch: 40))
+            return (store, directory)
         }
     }
 
     @Test(arguments: Backend.allCases, StoreConformance.checks.keys.sorted())
     func conformance(backend: Backend, check: String) async throws {
-        let store = try Self.makeStore(backend)
+        let (store, directory) = try Self.makeStore(backend)
+        defer { if let directory { TemporaryDirectory.remove(directory) } }
         try await StoreConformance.checks[check]!(store)
     }
 }

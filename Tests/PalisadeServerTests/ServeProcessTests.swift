@@ -10,7 +10,7 @@ import Testing
 struct ServeProcessTests {
     @Test func anIndependentClientIngestsFetchesProofsAndRebuildsTheRootFromTiles() async throws {
         let cli = try PalisadeCLI()
-        defer { TemporaryDirectory.remove(cli.dataDir) }
+        defer { cli.removeAll() }
         let server = try ServeProcess(dataDir: cli.dataDir)
         defer { server.kill9() }
         let token = try #require(server.adminToken)
@@ -28,12 +28,11 @@ struct ServeProcessTests {
 
     @Test func sigtermStopsAcceptingFinishesInFlightAppendsAndExitsZero() async throws {
         let cli = try PalisadeCLI()
-        defer { TemporaryDirectory.remove(cli.dataDir) }
+        defer { cli.removeAll() }
         let server = try ServeProcess(dataDir: cli.dataDir)
         defer { server.kill9() }
         let token = try #require(server.adminToken)
-        let acknowledged = cli.dataDir.deletingLastPathComponent().appendingPathComponent("\(cli.dataDir.lastPathComponent)-acked.txt")
-        defer { TemporaryDirectory.remove(acknowledged) }
+        let acknowledged = cli.root.appendingPathComponent("acked.txt")
         // Eight clients post events as fast as they can and record each id acknowledged with 201.
         let load = """
             import json, sys, threading, urllib.request, uuid
@@ -77,7 +76,7 @@ struct ServeProcessTests {
 
     @Test func tokensMadeAndRevokedWithTheCLIActOnARunningServerAtOnce() async throws {
         let cli = try PalisadeCLI()
-        defer { TemporaryDirectory.remove(cli.dataDir) }
+        defer { cli.removeAll() }
         let server = try ServeProcess(dataDir: cli.dataDir)
         defer { server.kill9() }
         let created = try cli.run(["token", "create", "--tenant", "acme", "--name", "collector", "--scopes", "ingest,read"])
@@ -102,7 +101,7 @@ struct ServeProcessTests {
 
     @Test func slowClientsAreDisconnectedAndOversizedHeadersRefused() throws {
         let cli = try PalisadeCLI()
-        defer { TemporaryDirectory.remove(cli.dataDir) }
+        defer { cli.removeAll() }
         let server = try ServeProcess(dataDir: cli.dataDir, environment: ["PALISADE_LIMITS_IDLE_TIMEOUT_SECONDS": "1"])
         defer { server.kill9() }
         let port = server.baseURL.split(separator: ":").last.map(String.init) ?? ""
@@ -128,7 +127,7 @@ struct ServeProcessTests {
 
     @Test func aNonLoopbackAddressNeedsPublicAndConfigurationLayersInOrder() throws {
         let cli = try PalisadeCLI()
-        defer { TemporaryDirectory.remove(cli.dataDir) }
+        defer { cli.removeAll() }
         let refused = try cli.run(["serve", "--listen", "0.0.0.0:0"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("--public"))
@@ -172,9 +171,9 @@ struct ServeProcessTests {
 
     @Test func tlsServesHTTPSWithHSTS() throws {
         let cli = try PalisadeCLI()
-        defer { TemporaryDirectory.remove(cli.dataDir) }
-        let certificate = cli.dataDir.deletingLastPathComponent().appendingPathComponent("\(cli.dataDir.lastPathComponent)-cert.pem").path
-        let key = cli.dataDir.deletingLastPathComponent().appendingPathComponent("\(cli.dataDir.lastPathComponent)-key.pem").path
+        defer { cli.removeAll() }
+        let certificate = cli.root.appendingPathComponent("cert.pem").path
+        let key = cli.root.appendingPathComponent("key.pem").path
         let make = """
             import datetime, sys
             from cryptography import x509

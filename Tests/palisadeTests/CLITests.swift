@@ -15,6 +15,7 @@ func eventLines(_ count: Int, start: Int = 0, actor: String = "alice", action: S
 struct CLITests {
     @Test func appendReportsEveryLineAndExitCodesAreTrustworthy() throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         let input = """
             {"event_type":"authentication","action":"login","actor":"alice","source_ip":"203.0.113.7","success":false}
             {"event_type":"authentication","severity":"loud","action":"x"}
@@ -45,6 +46,7 @@ struct CLITests {
 
     @Test func paginationThroughTheCLI() throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         #expect(try cli.run(["events", "append"], input: eventLines(25)).status == 0)
         var cursor: String?
         var seen = [String]()
@@ -62,6 +64,7 @@ struct CLITests {
 
     @Test func theIndependentVerifierAcceptsCheckpointsAndProofs() throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         #expect(try cli.run(["events", "append", "--batch-size", "100"], input: eventLines(300)).status == 0)
         let vkey = try cli.vkey()
         let old = try cli.file("old.checkpoint", try cli.run(["checkpoint"]).stdout)
@@ -86,6 +89,7 @@ struct CLITests {
         )
         #expect(try PalisadeCLI.independentVerifier(["--vkey", vkey, "--checkpoint", new, "--inclusion", wrong]).status == 1)
         let other = try PalisadeCLI()
+        defer { other.removeAll() }
         _ = try other.run(["events", "append"], input: eventLines(1))
         #expect(try PalisadeCLI.independentVerifier(["--vkey", try other.vkey(), "--checkpoint", new]).status == 1)
         // The checkpoint key is owner-only.
@@ -96,6 +100,7 @@ struct CLITests {
 
     @Test func tenantsHaveTheirOwnLogs() throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         #expect(try cli.run(["events", "append", "--tenant", "acme"], input: eventLines(4, actor: "ann")).status == 0)
         #expect(try cli.run(["events", "append"], input: eventLines(2, actor: "dan")).status == 0)
         let acme = try cli.run(["events", "query", "--tenant=acme", "--format", "ndjson"])
@@ -109,6 +114,7 @@ struct CLITests {
 
     @Test func verifyPassesOnAnIntactLog() throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         #expect(try cli.run(["events", "append", "--batch-size", "50"], input: eventLines(600)).status == 0)
         let result = try cli.run(["verify"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

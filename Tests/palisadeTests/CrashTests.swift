@@ -14,6 +14,7 @@ import Glibc
 struct CrashTests {
     @Test func killNineDuringAppendsLosesNothingAcknowledged() async throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         let total = 60_000
         let input = try cli.file("big.ndjson", eventLines(total))
         var acknowledged = [Int: UInt64]()  // line number → index

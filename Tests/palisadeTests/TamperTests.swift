@@ -86,6 +86,7 @@ struct TamperTests {
     @Test(arguments: cases)
     func verifyNamesWhatWasChanged(tamper: Case) throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         // Two appends, so the history keeps a checkpoint at 10 and the head is at 20.
         #expect(try cli.run(["events", "append"], input: eventLines(10)).status == 0)
         #expect(try cli.run(["events", "append"], input: eventLines(10, start: 10)).status == 0)
@@ -100,6 +101,7 @@ struct TamperTests {
 
     @Test func theAppendOnlyTriggersStopCarelessEdits() throws {
         let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
         #expect(try cli.run(["events", "append"], input: eventLines(3)).status == 0)
         let update = try cli.sqlite("UPDATE events SET actor = 'x' WHERE log_index = 0;")
         #expect(update.status != 0 && update.stderr.contains("append-only"))
@@ -112,10 +114,12 @@ struct TamperTests {
     /// against a checkpoint a client kept from before.
     @Test func aConsistencyProofDetectsARewrittenHistory() throws {
         let honest = try PalisadeCLI()
+        defer { honest.removeAll() }
         #expect(try honest.run(["events", "append"], input: eventLines(10)).status == 0)
         let kept = try honest.file("kept.checkpoint", try honest.run(["checkpoint"]).stdout)
         // The forger copies the key and rebuilds the log with entry 4 changed, then grows it.
         let forged = try PalisadeCLI()
+        defer { forged.removeAll() }
         try FileManager.default.copyItem(
             at: honest.dataDir.appendingPathComponent("checkpoint.key"),
             to: forged.dataDir.appendingPathComponent("checkpoint.key")
