@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import PalisadeCore
+import PalisadeIngest
 import PalisadeSQLite
 import PalisadeServer
 import Testing
@@ -93,7 +94,7 @@ struct AuthTests {
     @Test func expiredAndOutOfNetworkTokensAndDisabledTenantsAreRefused() async throws {
         try await ServerHarness.run { server in
             _ = try await server.tenantWithToken("acme")
-            let past = Timestamp(microseconds: SystemWallClockForTests.now().microseconds - 1_000_000)
+            let past = Timestamp(microseconds: SystemWallClock().now().microseconds - 1_000_000)
             let expired = try await server.token(for: TenantID("acme")!, scopes: [.read], expiresAt: past)
             let reply = try await server.send(.get, "/v1/events", token: expired)
             #expect(reply.status == 401)
@@ -154,9 +155,4 @@ struct AuthTests {
             return value
         }
     }
-}
-
-/// The system clock, for timestamps relative to now.
-enum SystemWallClockForTests {
-    static func now() -> Timestamp { Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
 }

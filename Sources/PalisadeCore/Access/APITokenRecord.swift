@@ -45,6 +45,11 @@ public struct APITokenRecord: Hashable, Sendable {
         self.revokedAt = revokedAt
     }
 
+    /// Whether the token is neither revoked nor expired at `now` (whatever the caller's address).
+    public func isActive(at now: Timestamp) -> Bool {
+        revokedAt == nil && (expiresAt.map { now < $0 } ?? true)
+    }
+
     /// The reason the token cannot be used at `now` from `address`, or `nil` when it can.
     public func refusal(at now: Timestamp, from address: IPAddress?) -> String? {
         if revokedAt != nil { return "the token was revoked" }

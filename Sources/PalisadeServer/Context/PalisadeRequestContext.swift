@@ -33,8 +33,6 @@ public struct TenantRequestContext: ChildRequestContext {
     public let principal: Principal
     /// The client's address.
     public let remoteAddress: IPAddress?
-    /// When the request began.
-    public let startedAt: ContinuousClock.Instant
 
     /// Takes the principal the authentication middleware found; without one the request is refused.
     public init(context: PalisadeRequestContext) throws {
@@ -42,7 +40,6 @@ public struct TenantRequestContext: ChildRequestContext {
         self.coreContext = context.coreContext
         self.principal = principal
         self.remoteAddress = context.remoteAddress
-        self.startedAt = context.startedAt
     }
 
     /// The caller's tenant: every query and proof is scoped to it.

@@ -82,7 +82,8 @@ public struct AdminController: Sendable {
 
     @Sendable func listTokens(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let tenant = try await targetTenant(try request.queryValue("tenant"), context: context)
-        return .json(.object(["tokens": .array(try await access.tokens(of: tenant).map { Self.json($0, now: clock.now()) })]))
+        let now = clock.now()
+        return .json(.object(["tokens": .array(try await access.tokens(of: tenant).map { .object(Self.members($0, now: now)) })]))
     }
 
     @Sendable func createToken(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -136,7 +137,7 @@ public struct AdminController: Sendable {
         )
         try await access.createToken(record)
         try await recordAction("token.create", resource: "token:\(record.id)", context: context, target: tenant)
-        guard case .object(var json) = Self.json(record, now: clock.now()) else { return .json(.null) }
+        var json = Self.members(record, now: clock.now())
         json["token"] = .string(token)
         return .json(.object(json), status: .created)
     }
@@ -147,7 +148,7 @@ public struct AdminController: Sendable {
             let record = try await access.revokeToken(id: id, of: tenant, at: clock.now())
         else { throw APIError.notFound("no such token") }
         try await recordAction("token.revoke", resource: "token:\(record.id)", context: context, target: tenant)
-        return .json(Self.json(record, now: clock.now()))
+        return .json(.object(Self.members(record, now: clock.now())))
     }
 
     // MARK: Helpers
@@ -210,14 +211,15 @@ public struct AdminController: Sendable {
         ])
     }
 
-    static func json(_ record: APITokenRecord, now: Timestamp) -> JSONValue {
-        .object([
+    /// A token as the API shows it (never its secret or hash).
+    static func members(_ record: APITokenRecord, now: Timestamp) -> [String: JSONValue] {
+        [
             "id": .string(record.id), "prefix": .string(APITokenCodec.prefix + record.id), "tenant": .string(record.tenant.rawValue),
             "name": .string(record.name), "scopes": .array(record.scopes.sorted().map { .string($0.rawValue) }),
             "created_at": .string(record.createdAt.rfc3339), "expires_at": record.expiresAt.map { .string($0.rfc3339) } ?? .null,
             "allowed_cidrs": .array(record.allowedNetworks.map { .string($0.description) }),
             "revoked_at": record.revokedAt.map { .string($0.rfc3339) } ?? .null,
-            "active": .bool(record.revokedAt == nil && (record.expiresAt.map { now < $0 } ?? true)),
-        ])
+            "active": .bool(record.isActive(at: now)),
+        ]
     }
 }

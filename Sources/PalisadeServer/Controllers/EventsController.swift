@@ -48,7 +48,7 @@ public struct EventsController: Sendable {
         }
         let outcome = try await committer.append([prepared])[0]
         record(outcome: [outcome], batchSize: 1, tenant: context.tenant)
-        return .json(Self.result(outcome, id: prepared.event.id), status: outcome.isNew ? .created : .ok)
+        return .json(.object(Self.result(outcome, id: prepared.event.id)), status: outcome.isNew ? .created : .ok)
     }
 
     /// `POST /v1/events:batch`: NDJSON or a JSON array. Valid items are appended together; the
@@ -78,7 +78,7 @@ public struct EventsController: Sendable {
         }
         let outcomes = try await committer.append(prepared)
         for (offset, outcome) in outcomes.enumerated() {
-            guard case .object(var members) = Self.result(outcome, id: prepared[offset].event.id) else { continue }
+            var members = Self.result(outcome, id: prepared[offset].event.id)
             members["item"] = .number(Double(positions[offset]))
             results[positions[offset]] = .object(members)
         }
@@ -136,13 +136,12 @@ public struct EventsController: Sendable {
         if let highest = outcome.map(\.index).max() { metrics.logSize(highest + 1, tenant: tenant.rawValue) }
     }
 
-    static func result(_ outcome: AppendOutcome, id: UUID) -> JSONValue {
-        switch outcome {
-        case .appended(let index):
-            .object(["id": .string(id.lowercasedString), "log_index": .number(Double(index)), "status": .string("appended")])
-        case .duplicate(let index):
-            .object(["id": .string(id.lowercasedString), "log_index": .number(Double(index)), "status": .string("duplicate")])
-        }
+    /// `{"id", "log_index", "status"}` of one appended or duplicate event.
+    static func result(_ outcome: AppendOutcome, id: UUID) -> [String: JSONValue] {
+        [
+            "id": .string(id.lowercasedString), "log_index": .number(Double(outcome.index)),
+            "status": .string(outcome.isNew ? "appended" : "duplicate"),
+        ]
     }
 
     static func json(_ stored: StoredEvent) -> JSONValue {

@@ -77,6 +77,8 @@ public final class RateLimiter: Sendable {
     /// Counts a failed authentication from `address` that was not written to the ledger.
     public func noteSuppressedFailure(from address: String) {
         suppressed.withLock { counts in
+            // Bounded memory under a flood from many addresses: the per-address summaries start
+            // over. Every failure is still counted in palisade_auth_failures_total.
             if counts.count > sweepThreshold { counts.removeAll() }
             counts[address, default: 0] += 1
         }

@@ -44,9 +44,7 @@ struct TokenCommand: AsyncParsableCommand {
                 let store = try directory.openStore()
                 let codec = APITokenCodec(key: try directory.tokenKey())
                 let clock = SystemWallClock()
-                if try await store.tenantRecord(tenant) == nil {
-                    try await store.createTenant(TenantRecord(id: tenant, createdAt: clock.now()))
-                }
+                try await Bootstrap.register(tenant, in: store, clock: clock)
                 let (token, record) = codec.mint(
                     tenant: tenant,
                     name: name,
