@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // L0: RFC 9162 Merkle trees, C2SP tiles, checkpoints and signed notes. Entries are bytes.
@@ -65,6 +66,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L3: the PostgreSQL implementation of the same ports: bind-only SQL, append-only triggers, partitions.
+        .target(
+            name: "PalisadePostgres",
+            dependencies: [
+                "PalisadeCore",
+                "PalisadeLedger",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L3: the HTTP API (Hummingbird): ingest, queries, proofs and tiles, auth, limits, metrics.
         .target(
             name: "PalisadeServer",
@@ -87,15 +101,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Tests only: in-memory ports, the store conformance suite, vector loading.
+        // Tests only: in-memory ports, the store conformance suite, throwaway PostgreSQL databases, vector loading.
         .target(
             name: "PalisadeTesting",
             dependencies: [
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeIngest",
+                "PalisadePostgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -107,6 +123,7 @@ let package = Package(
                 "PalisadeLedger",
                 "PalisadeIngest",
                 "PalisadeSQLite",
+                "PalisadePostgres",
                 "PalisadeServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,8 +142,10 @@ let package = Package(
                 "PalisadeLedger",
                 "PalisadeIngest",
                 "PalisadeSQLite",
+                "PalisadePostgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Benchmarks/palisade-bench",
             swiftSettings: strictSettings
@@ -158,6 +177,22 @@ let package = Package(
             dependencies: ["PalisadeSQLite", "PalisadeIngest", "PalisadeCore", "PalisadeLedger", "PalisadeTesting"],
             swiftSettings: strictSettings
         ),
+        // The store conformance suite against every backend, and PostgreSQL's own guarantees.
+        .testTarget(
+            name: "PalisadeStoreTests",
+            dependencies: [
+                "PalisadePostgres",
+                "PalisadeSQLite",
+                "PalisadeIngest",
+                "PalisadeCore",
+                "PalisadeLedger",
+                "PalisadeTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "PalisadeServerTests",
             dependencies: [
@@ -181,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "palisadeTests",
-            dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadeSQLite", "PalisadeTesting"],
+            dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadePostgres", "PalisadeSQLite", "PalisadeTesting"],
             swiftSettings: strictSettings
         ),
     ],

@@ -230,18 +230,12 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         guard !validated.isEmptyRange else {
             return EventPage(events: [], next: nil, limit: query.limit, limitWasCapped: validated.limitWasCapped)
         }
-        let rows: [(UInt64, Data)] = try await read { db in
+        let rows: [(index: UInt64, entry: Data)] = try await read { db in
             guard let tenantID = try self.existingTenantID(query.tenant, db) else { return [] }
             let (sql, arguments) = SQLiteQueryBuilder.select(query, tenantID: tenantID)
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { (UInt64($0[0] as Int64), $0[1] as Data) }
         }
-        var events = [StoredEvent]()
-        events.reserveCapacity(min(rows.count, query.limit))
-        for (index, entry) in rows.prefix(query.limit) {
-            events.append(StoredEvent(index: index, event: try Self.decode(entry, index: index)))
-        }
-        let next = rows.count > query.limit ? events.last.map { EventCursor(timestamp: $0.event.timestamp, index: $0.index) } : nil
-        return EventPage(events: events, next: next, limit: query.limit, limitWasCapped: validated.limitWasCapped)
+        return try EventPage(rows: rows, for: validated) { index, entry in try Self.decode(entry, index: index) }
     }
 
     /// The event with this id.

@@ -6,6 +6,8 @@ public struct PalisadeCLI: Sendable {
     public let dataDir: URL
     /// The directory holding the data directory and the files tests write (``file(_:_:)``).
     public let root: URL
+    /// Extra environment variables every command gets (such as `PALISADE_DATABASE`).
+    public var environment: [String: String] = [:]
 
     /// A CLI over a fresh data directory (`<fresh root>/data`).
     public init() throws {
@@ -42,7 +44,7 @@ public struct PalisadeCLI: Sendable {
     /// Runs `palisade <arguments> --data-dir <dataDir>`.
     @discardableResult
     public func run(_ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
-        try ExternalProcess.run(Self.binary, arguments + ["--data-dir", dataDir.path], input: Data(input.utf8))
+        try ExternalProcess.run(Self.binary, arguments + ["--data-dir", dataDir.path], input: Data(input.utf8), environment: environment)
     }
 
     /// The verifier key.

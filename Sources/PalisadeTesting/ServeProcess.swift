@@ -87,3 +87,19 @@ public struct ServeProcessError: Error, CustomStringConvertible {
     /// The message.
     public var description: String { message }
 }
+
+extension ServeProcess {
+    /// Runs `Tests/PalisadeServerTests/Scripts/tlog_audit.py`, a client that shares no code with
+    /// Palisade, against this server as the default tenant's admin: it ingests 600 events, checks
+    /// inclusion and consistency proofs with ../shared/tools/verify_checkpoint.py and rebuilds the
+    /// root from the served tiles.
+    public func independentAudit(token: String, vkey: String) throws -> ExternalProcess.Result {
+        let work = try TemporaryDirectory.make("palisade-audit")
+        defer { TemporaryDirectory.remove(work) }
+        let script = SharedFiles.projectRoot.appendingPathComponent("Tests/PalisadeServerTests/Scripts/tlog_audit.py").path
+        let (executable, arguments) = ExternalProcess.pythonArguments([
+            script, baseURL, token, "default", vkey, SharedFiles.url("tools/verify_checkpoint.py").path, work.path,
+        ])
+        return try ExternalProcess.run(executable, arguments)
+    }
+}

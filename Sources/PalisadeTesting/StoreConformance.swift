@@ -6,11 +6,8 @@ import PalisadeIngest
 import PalisadeLedger
 import Testing
 
-/// A store under test: the ports every Palisade store implements.
-public typealias LedgerStore = LedgerBackend & EventStore & AccessStore
-
-/// The behaviour every store must have, run against memory, SQLite (and PostgreSQL once it
-/// exists) by each store's test target. Nothing here knows which store it is talking to.
+/// The behaviour every store must have, run against memory, SQLite and PostgreSQL by
+/// PalisadeStoreTests. Nothing here knows which store it is talking to.
 public enum StoreConformance {
     /// The checks, by name, for `@Test(arguments:)`.
     public static let checks: [String: @Sendable (any LedgerStore) async throws -> Void] = [

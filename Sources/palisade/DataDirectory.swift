@@ -5,10 +5,11 @@ import Logging
 import PalisadeCore
 import PalisadeIngest
 import PalisadeLedger
+import PalisadePostgres
 import PalisadeSQLite
 
-/// The data directory: creates it (mode 0700) on first use, holds the SQLite database and the
-/// checkpoint key, and opens the ledger's parts over them.
+/// The data directory: creates it (mode 0700) on first use, holds the checkpoint and token keys
+/// and the SQLite database (unless the ledger is stored in PostgreSQL), and opens the store.
 struct DataDirectory {
     /// The file that holds the checkpoint signing key (Go `note` private key format, mode 0600).
     static let keyFileName = "checkpoint.key"
@@ -115,13 +116,41 @@ struct DataDirectory {
         }
     }
 
-    /// Opens the SQLite store.
-    func openStore() throws -> SQLiteStore {
+    /// Opens the store at `location` (creating this directory, which holds the keys, if needed),
+    /// runs `body` with it and closes it afterwards, whether `body` threw or not.
+    ///
+    /// - Parameter postgres: the pool and schema settings, when `location` is PostgreSQL.
+    func withStore<T>(
+        _ location: DatabaseLocation,
+        postgres: PostgresStore.Configuration = .init(maximumConnections: 4),
+        _ body: (any LedgerStore) async throws -> T
+    ) async throws -> T {
         try create()
+        switch location {
+        case .sqlite:
+            let store: SQLiteStore
+            do {
+                store = try SQLiteStore(path: databasePath)
+            } catch {
+                throw CLIError("\(error)", exitCode: Exit.storage)
+            }
+            return try await body(store)
+        case .postgres(let url):
+            return try await withPostgres(url, configuration: postgres, body)
+        }
+    }
+
+    /// Connects to PostgreSQL (migrating the schema), runs `body` and closes the pool afterwards.
+    func withPostgres<T>(_ url: PostgresURL, configuration: PostgresStore.Configuration, _ body: (PostgresStore) async throws -> T) async throws -> T
+    {
+        let store = try await PostgresStore.connect(to: url, configuration: configuration, logger: logger)
         do {
-            return try SQLiteStore(path: databasePath)
+            let value = try await body(store)
+            await store.close()
+            return value
         } catch {
-            throw CLIError("\(error)", exitCode: Exit.storage)
+            await store.close()
+            throw error
         }
     }
 }

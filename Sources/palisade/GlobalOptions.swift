@@ -10,9 +10,33 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The tenant whose log to use (default: default).", valueName: "id"))
     var tenant: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "sqlite (the data directory's database, the default) or a postgres:// URL (env PALISADE_DATABASE; a URL without a password uses PGPASSWORD).",
+            valueName: "url"
+        )
+    )
+    var database: String?
+
     /// The data directory: the flag, else `PALISADE_DATA_DIR`, else `./palisade-data`.
     var resolvedDataDir: String {
         dataDir ?? ProcessInfo.processInfo.environment["PALISADE_DATA_DIR"] ?? "palisade-data"
+    }
+
+    /// Where the ledger is stored: the flag, else `PALISADE_DATABASE`, else SQLite.
+    func databaseLocation() throws -> DatabaseLocation {
+        if let database { return try DatabaseLocation(database, source: "--database") }
+        if let text = ProcessInfo.processInfo.environment[DatabaseLocation.environmentVariable] {
+            return try DatabaseLocation(text, source: DatabaseLocation.environmentVariable)
+        }
+        return .sqlite
+    }
+
+    /// Runs `body` with the data directory and its store open (see ``DataDirectory/withStore(_:postgres:_:)``).
+    func withStore<T>(_ body: (DataDirectory, any LedgerStore) async throws -> T) async throws -> T {
+        let directory = DataDirectory(path: resolvedDataDir)
+        return try await directory.withStore(try databaseLocation()) { store in try await body(directory, store) }
     }
 
     func tenantID() throws -> TenantID {

@@ -22,14 +22,17 @@ struct Palisade: AsyncParsableCommand {
         commandName: "palisade",
         abstract: "A tamper-evident audit ledger and security platform.",
         discussion: """
-            Data lives in the data directory (--data-dir, or PALISADE_DATA_DIR, default ./palisade-data): \
-            the SQLite database palisade.db and the checkpoint signing key checkpoint.key.
+            Keys live in the data directory (--data-dir, or PALISADE_DATA_DIR, default ./palisade-data): \
+            the checkpoint signing key checkpoint.key and the token key token.key. The ledger is the \
+            SQLite database palisade.db there, or a PostgreSQL database (--database postgres://…, or \
+            PALISADE_DATABASE).
 
             Exit status: 0 success; 1 input rejected or a check failed; 64 usage error; 74 storage error.
             Logs go to standard error at the level PALISADE_LOG_LEVEL (default warning).
             """,
         subcommands: [
             ServeCommand.self, TokenCommand.self, EventsCommand.self, CheckpointCommand.self, ProveCommand.self, VerifyCommand.self, KeyCommand.self,
+            DatabaseCommand.self,
         ]
     )
 }

@@ -14,13 +14,7 @@ struct ServeProcessTests {
         let server = try ServeProcess(dataDir: cli.dataDir)
         defer { server.kill9() }
         let token = try #require(server.adminToken)
-        let work = try TemporaryDirectory.make("palisade-audit")
-        defer { TemporaryDirectory.remove(work) }
-        let script = SharedFiles.projectRoot.appendingPathComponent("Tests/PalisadeServerTests/Scripts/tlog_audit.py").path
-        let (executable, arguments) = ExternalProcess.pythonArguments([
-            script, server.baseURL, token, "default", try cli.vkey(), SharedFiles.url("tools/verify_checkpoint.py").path, work.path,
-        ])
-        let result = try ExternalProcess.run(executable, arguments)
+        let result = try server.independentAudit(token: token, vkey: try cli.vkey())
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("ok root of 600 leaves rebuilt from tiles matches the checkpoint"))
         #expect(result.stdout.contains("ok consistency 300 -> 600 verifies"))

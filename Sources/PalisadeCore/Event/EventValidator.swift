@@ -146,6 +146,10 @@ public struct EventValidator: Sendable {
                     issues.append(.init(field: "metadata", message: "is nested deeper than \(limits.maxMetadataDepth) levels"))
                 } else if CanonicalJSON.encode(value).count > limits.maxMetadataBytes {
                     issues.append(.init(field: "metadata", message: "is larger than \(limits.maxMetadataBytes) bytes in canonical form"))
+                } else if value.containsNUL {
+                    // PostgreSQL's jsonb (and text) cannot hold U+0000; refusing it everywhere keeps
+                    // every store able to hold every event.
+                    issues.append(.init(field: "metadata", message: "must not contain U+0000 (\\u0000) in a key or string"))
                 } else {
                     metadata = object
                 }

@@ -26,6 +26,16 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
+    /// Whether a string or member name anywhere in the value contains U+0000.
+    public var containsNUL: Bool {
+        switch self {
+        case .null, .bool, .number: false
+        case .string(let text): text.utf8.contains(0)
+        case .array(let items): items.contains { $0.containsNUL }
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+        }
+    }
+
     /// The name of the JSON type, for error messages.
     public var typeName: String {
         switch self {

@@ -149,6 +149,25 @@ public struct EventPage: Hashable, Sendable {
         self.limit = limit
         self.limitWasCapped = limitWasCapped
     }
+
+    /// A page from rows a store read with `LIMIT limit + 1`: the rows beyond the limit only say
+    /// that another page follows, which starts after this page's last event.
+    ///
+    /// - Parameter decode: turns a row (log index and stored entry) into its event.
+    public init<Row>(
+        rows: [(index: UInt64, entry: Row)],
+        for validated: ValidatedEventQuery,
+        decode: (UInt64, Row) throws -> AuditEvent
+    ) rethrows {
+        let limit = validated.query.limit
+        var events = [StoredEvent]()
+        events.reserveCapacity(min(rows.count, limit))
+        for (index, entry) in rows.prefix(limit) {
+            events.append(StoredEvent(index: index, event: try decode(index, entry)))
+        }
+        let next = rows.count > limit ? events.last.map { EventCursor(timestamp: $0.event.timestamp, index: $0.index) } : nil
+        self.init(events: events, next: next, limit: limit, limitWasCapped: validated.limitWasCapped)
+    }
 }
 
 /// An event and its position in its tenant's log.

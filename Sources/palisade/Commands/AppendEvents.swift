@@ -44,71 +44,73 @@ struct AppendEvents: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            let directory = DataDirectory(path: global.resolvedDataDir)
-            let store = try directory.openStore()
-            let signer = try directory.signer()
-            let clock = SystemWallClock()
-            let sequencer = LogSequencer(backend: store, signer: signer, clock: clock, logger: directory.logger)
-            var validatorConfiguration = EventValidator.Configuration()
-            validatorConfiguration.maxPastAgeSeconds = Int64(maxAgeDays) * 86_400
-            let pipeline = IngestPipeline(validator: EventValidator(configuration: validatorConfiguration), clock: clock)
+            try await global.withStore { directory, store in
+                let signer = try directory.signer()
+                let clock = SystemWallClock()
+                let sequencer = LogSequencer(backend: store, signer: signer, clock: clock, logger: directory.logger)
+                var validatorConfiguration = EventValidator.Configuration()
+                validatorConfiguration.maxPastAgeSeconds = Int64(maxAgeDays) * 86_400
+                let pipeline = IngestPipeline(validator: EventValidator(configuration: validatorConfiguration), clock: clock)
 
-            let handle: FileHandle
-            if let file {
-                guard let opened = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file); check the path") }
-                handle = opened
-            } else {
-                handle = FileHandle.standardInput
-            }
-            var reader = LineReader(handle: handle, maxLineBytes: pipeline.jsonLimits.maxBytes)
-            var batch = [(line: Int, event: PreparedEvent)]()
-            var lineNumber = 0
-            var appended = 0
-            var duplicates = 0
-            var rejected = 0
-            var acknowledgements = ""
+                let handle: FileHandle
+                if let file {
+                    guard let opened = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file); check the path") }
+                    handle = opened
+                } else {
+                    handle = FileHandle.standardInput
+                }
+                var reader = LineReader(handle: handle, maxLineBytes: pipeline.jsonLimits.maxBytes)
+                var batch = [(line: Int, event: PreparedEvent)]()
+                var lineNumber = 0
+                var appended = 0
+                var duplicates = 0
+                var rejected = 0
+                var acknowledgements = ""
 
-            func flush() async throws {
-                guard !batch.isEmpty else { return }
-                let outcomes = try await sequencer.append(batch.map(\.event))
-                for (item, outcome) in zip(batch, outcomes) {
-                    switch outcome {
-                    case .appended(let index):
-                        appended += 1
-                        if verbose { acknowledgements += "line \(item.line): appended at index \(index)\n" }
-                    case .duplicate(let index):
-                        duplicates += 1
-                        printError("line \(item.line): duplicate of the event at index \(index) (same id); not appended again")
+                func flush() async throws {
+                    guard !batch.isEmpty else { return }
+                    let outcomes = try await sequencer.append(batch.map(\.event))
+                    for (item, outcome) in zip(batch, outcomes) {
+                        switch outcome {
+                        case .appended(let index):
+                            appended += 1
+                            if verbose { acknowledgements += "line \(item.line): appended at index \(index)\n" }
+                        case .duplicate(let index):
+                            duplicates += 1
+                            printError("line \(item.line): duplicate of the event at index \(index) (same id); not appended again")
+                        }
+                    }
+                    batch.removeAll(keepingCapacity: true)
+                    // Acknowledgements reach a pipe as soon as the batch is durable (unbuffered write).
+                    if !acknowledgements.isEmpty {
+                        FileHandle.standardOutput.write(Data(acknowledgements.utf8))
+                        acknowledgements = ""
                     }
                 }
-                batch.removeAll(keepingCapacity: true)
-                // Acknowledgements reach a pipe as soon as the batch is durable (unbuffered write).
-                if !acknowledgements.isEmpty {
-                    FileHandle.standardOutput.write(Data(acknowledgements.utf8))
-                    acknowledgements = ""
-                }
-            }
 
-            while let line = try reader.next() {
-                lineNumber += 1
-                switch line {
-                case .tooLong(let count):
-                    rejected += 1
-                    printError("line \(lineNumber): rejected: (json): line is \(count) bytes, more than the limit of \(pipeline.jsonLimits.maxBytes)")
-                case .bytes(let bytes):
-                    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                    do {
-                        batch.append((lineNumber, try pipeline.prepare(line: bytes, tenant: tenant)))
-                    } catch let error as EventValidationError {
+                while let line = try reader.next() {
+                    lineNumber += 1
+                    switch line {
+                    case .tooLong(let count):
                         rejected += 1
-                        printError("line \(lineNumber): rejected: \(error.description)")
+                        printError(
+                            "line \(lineNumber): rejected: (json): line is \(count) bytes, more than the limit of \(pipeline.jsonLimits.maxBytes)"
+                        )
+                    case .bytes(let bytes):
+                        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                        do {
+                            batch.append((lineNumber, try pipeline.prepare(line: bytes, tenant: tenant)))
+                        } catch let error as EventValidationError {
+                            rejected += 1
+                            printError("line \(lineNumber): rejected: \(error.description)")
+                        }
+                        if batch.count >= batchSize { try await flush() }
                     }
-                    if batch.count >= batchSize { try await flush() }
                 }
+                try await flush()
+                print("appended \(appended), duplicates \(duplicates), rejected \(rejected)")
+                if rejected > 0 { throw Exit.failed }
             }
-            try await flush()
-            print("appended \(appended), duplicates \(duplicates), rejected \(rejected)")
-            if rejected > 0 { throw Exit.failed }
         }
     }
 }

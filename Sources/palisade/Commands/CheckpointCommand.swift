@@ -17,26 +17,27 @@ struct CheckpointCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            let store = try DataDirectory(path: global.resolvedDataDir).openStore()
-            if list {
-                for stored in try await store.checkpoints(of: tenant) { print(stored.size) }
-                return
-            }
-            if let size {
-                if let head = try await store.logHead(of: tenant), head.size == size {
-                    print(head.checkpoint, terminator: "")
+            try await global.withStore { _, store in
+                if list {
+                    for stored in try await store.checkpoints(of: tenant) { print(stored.size) }
                     return
                 }
-                guard let stored = try await store.checkpoints(of: tenant).first(where: { $0.size == size }) else {
-                    throw CLIError("no checkpoint of size \(size) was kept for tenant \(tenant); see `palisade checkpoint --list`")
+                if let size {
+                    if let head = try await store.logHead(of: tenant), head.size == size {
+                        print(head.checkpoint, terminator: "")
+                        return
+                    }
+                    guard let stored = try await store.checkpoints(of: tenant).first(where: { $0.size == size }) else {
+                        throw CLIError("no checkpoint of size \(size) was kept for tenant \(tenant); see `palisade checkpoint --list`")
+                    }
+                    print(stored.note, terminator: "")
+                    return
                 }
-                print(stored.note, terminator: "")
-                return
+                guard let head = try await store.logHead(of: tenant) else {
+                    throw CLIError("tenant \(tenant) has no log yet; append an event first")
+                }
+                print(head.checkpoint, terminator: "")
             }
-            guard let head = try await store.logHead(of: tenant) else {
-                throw CLIError("tenant \(tenant) has no log yet; append an event first")
-            }
-            print(head.checkpoint, terminator: "")
         }
     }
 }

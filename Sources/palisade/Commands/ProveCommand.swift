@@ -36,28 +36,30 @@ struct ProveCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            let prover = LogProver(backend: try DataDirectory(path: global.resolvedDataDir).openStore())
-            do {
-                if let index {
-                    let proof = try await prover.inclusionProof(tenant: tenant, index: index, size: size)
-                    if json {
-                        print(String(decoding: CanonicalJSON.encode(proof.json), as: UTF8.self))
+            try await global.withStore { _, store in
+                let prover = LogProver(backend: store)
+                do {
+                    if let index {
+                        let proof = try await prover.inclusionProof(tenant: tenant, index: index, size: size)
+                        if json {
+                            print(String(decoding: CanonicalJSON.encode(proof.json), as: UTF8.self))
+                        } else {
+                            print("entry \(proof.leafIndex) in the tree of \(proof.treeSize)")
+                            print("leaf hash \(proof.leafHash.base64)")
+                            for hash in proof.proof { print("  \(hash.base64)") }
+                        }
                     } else {
-                        print("entry \(proof.leafIndex) in the tree of \(proof.treeSize)")
-                        print("leaf hash \(proof.leafHash.base64)")
-                        for hash in proof.proof { print("  \(hash.base64)") }
+                        let proof = try await prover.consistencyProof(tenant: tenant, from: consistency[0], to: consistency[1])
+                        if json {
+                            print(String(decoding: CanonicalJSON.encode(proof.json), as: UTF8.self))
+                        } else {
+                            print("tree of \(proof.secondSize) extends tree of \(proof.firstSize)")
+                            for hash in proof.proof { print("  \(hash.base64)") }
+                        }
                     }
-                } else {
-                    let proof = try await prover.consistencyProof(tenant: tenant, from: consistency[0], to: consistency[1])
-                    if json {
-                        print(String(decoding: CanonicalJSON.encode(proof.json), as: UTF8.self))
-                    } else {
-                        print("tree of \(proof.secondSize) extends tree of \(proof.firstSize)")
-                        for hash in proof.proof { print("  \(hash.base64)") }
-                    }
+                } catch let error as ProverError {
+                    throw CLIError(error.description)
                 }
-            } catch let error as ProverError {
-                throw CLIError(error.description)
             }
         }
     }

@@ -50,23 +50,24 @@ struct QueryEvents: AsyncParsableCommand {
                     error.issues.map { "--\($0.field.replacingOccurrences(of: "_", with: "-")) \($0.message)" }.joined(separator: "; ")
                 )
             }
-            let store = try DataDirectory(path: global.resolvedDataDir).openStore()
-            let page = try await store.events(matching: validated)
-            if validated.limitWasCapped {
-                printError("note: --limit \(validated.requestedLimit) was capped to \(EventQuery.maxLimit)")
-            }
-            switch format {
-            case .ndjson:
-                for stored in page.events {
-                    guard case .object(var members) = stored.event.jsonValue else { continue }
-                    members["log_index"] = .number(Double(stored.index))
-                    print(String(decoding: CanonicalJSON.encode(.object(members)), as: UTF8.self))
+            try await global.withStore { _, store in
+                let page = try await store.events(matching: validated)
+                if validated.limitWasCapped {
+                    printError("note: --limit \(validated.requestedLimit) was capped to \(EventQuery.maxLimit)")
                 }
-            case .table:
-                printTable(page.events)
-            }
-            if let next = page.next {
-                printError("more events match: continue with --cursor \(next.token)")
+                switch format {
+                case .ndjson:
+                    for stored in page.events {
+                        guard case .object(var members) = stored.event.jsonValue else { continue }
+                        members["log_index"] = .number(Double(stored.index))
+                        print(String(decoding: CanonicalJSON.encode(.object(members)), as: UTF8.self))
+                    }
+                case .table:
+                    printTable(page.events)
+                }
+                if let next = page.next {
+                    printError("more events match: continue with --cursor \(next.token)")
+                }
             }
         }
     }

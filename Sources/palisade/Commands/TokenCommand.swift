@@ -40,24 +40,24 @@ struct TokenCommand: AsyncParsableCommand {
                     guard let network = IPNetwork(text) else { throw ValidationError("--allow \(text) is not a CIDR such as 10.0.0.0/8") }
                     networks.append(network)
                 }
-                let directory = DataDirectory(path: global.resolvedDataDir)
-                let store = try directory.openStore()
-                let codec = APITokenCodec(key: try directory.tokenKey())
-                let clock = SystemWallClock()
-                try await Bootstrap.register(tenant, in: store, clock: clock)
-                let (token, record) = codec.mint(
-                    tenant: tenant,
-                    name: name,
-                    scopes: parsed,
-                    createdAt: clock.now(),
-                    expiresAt: expiresAt,
-                    allowedNetworks: networks
-                )
-                try await store.createToken(record)
-                printError(
-                    "palisade: token \(record.id) for tenant \(tenant) with scopes \(parsed.sorted().map(\.rawValue).joined(separator: ",")); shown once:"
-                )
-                print(token)
+                try await global.withStore { directory, store in
+                    let codec = APITokenCodec(key: try directory.tokenKey())
+                    let clock = SystemWallClock()
+                    try await Bootstrap.register(tenant, in: store, clock: clock)
+                    let (token, record) = codec.mint(
+                        tenant: tenant,
+                        name: name,
+                        scopes: parsed,
+                        createdAt: clock.now(),
+                        expiresAt: expiresAt,
+                        allowedNetworks: networks
+                    )
+                    try await store.createToken(record)
+                    printError(
+                        "palisade: token \(record.id) for tenant \(tenant) with scopes \(parsed.sorted().map(\.rawValue).joined(separator: ",")); shown once:"
+                    )
+                    print(token)
+                }
             }
         }
     }
@@ -68,15 +68,17 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try DataDirectory(path: global.resolvedDataDir).openStore()
-                let now = SystemWallClock().now()
-                for record in try await store.tokens(of: try global.tenantID()) {
-                    let state =
-                        record.revokedAt.map { "revoked \($0.rfc3339)" } ?? record.expiresAt.flatMap { now >= $0 ? "expired \($0.rfc3339)" : nil }
-                        ?? "active"
-                    let networks = record.allowedNetworks.isEmpty ? "" : "  from \(record.allowedNetworks.map(\.description).joined(separator: ","))"
-                    let scopes = record.scopes.sorted().map(\.rawValue).joined(separator: ",")
-                    print("pal_\(record.id)  \(scopes)  \(QueryEvents.printable(record.name))  \(state)\(networks)")
+                try await global.withStore { _, store in
+                    let now = SystemWallClock().now()
+                    for record in try await store.tokens(of: try global.tenantID()) {
+                        let state =
+                            record.revokedAt.map { "revoked \($0.rfc3339)" } ?? record.expiresAt.flatMap { now >= $0 ? "expired \($0.rfc3339)" : nil }
+                            ?? "active"
+                        let networks =
+                            record.allowedNetworks.isEmpty ? "" : "  from \(record.allowedNetworks.map(\.description).joined(separator: ","))"
+                        let scopes = record.scopes.sorted().map(\.rawValue).joined(separator: ",")
+                        print("pal_\(record.id)  \(scopes)  \(QueryEvents.printable(record.name))  \(state)\(networks)")
+                    }
                 }
             }
         }
@@ -89,12 +91,13 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try DataDirectory(path: global.resolvedDataDir).openStore()
-                let id = self.id.hasPrefix("pal_") ? String(self.id.dropFirst(4).prefix(12)) : self.id
-                guard try await store.revokeToken(id: id, of: try global.tenantID(), at: SystemWallClock().now()) != nil else {
-                    throw CLIError("tenant \(try global.tenantID()) has no token \(id)")
+                try await global.withStore { _, store in
+                    let id = self.id.hasPrefix("pal_") ? String(self.id.dropFirst(4).prefix(12)) : self.id
+                    guard try await store.revokeToken(id: id, of: try global.tenantID(), at: SystemWallClock().now()) != nil else {
+                        throw CLIError("tenant \(try global.tenantID()) has no token \(id)")
+                    }
+                    print("revoked pal_\(id)")
                 }
-                print("revoked pal_\(id)")
             }
         }
     }

@@ -24,29 +24,29 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let directory = DataDirectory(path: global.resolvedDataDir)
-            let store = try directory.openStore()
-            let verifier = try directory.signer(createIfMissing: false).verifier
-            let tenants = global.tenant != nil && !allTenants ? [try global.tenantID()] : try await store.tenants()
-            let logVerifier = LogVerifier(backend: store, events: store, verifier: verifier)
-            var failed = false
-            let start = Date()
-            for tenant in tenants {
-                let quiet = quiet
-                let report = try await logVerifier.verify(tenant: tenant) { done, total in
-                    guard !quiet, total > LogVerifier.chunkSize else { return }
-                    printError("  \(tenant): \(done)/\(total) entries (\(done * 100 / max(total, 1))%)")
+            try await global.withStore { directory, store in
+                let verifier = try directory.signer(createIfMissing: false).verifier
+                let tenants = global.tenant != nil && !allTenants ? [try global.tenantID()] : try await store.tenants()
+                let logVerifier = LogVerifier(backend: store, events: store, verifier: verifier)
+                var failed = false
+                let start = Date()
+                for tenant in tenants {
+                    let quiet = quiet
+                    let report = try await logVerifier.verify(tenant: tenant) { done, total in
+                        guard !quiet, total > LogVerifier.chunkSize else { return }
+                        printError("  \(tenant): \(done)/\(total) entries (\(done * 100 / max(total, 1))%)")
+                    }
+                    if let failure = report.failure {
+                        failed = true
+                        print("tenant \(tenant): FAILED: \(failure)")
+                    } else {
+                        print("tenant \(tenant): OK: \(report.size) entries, \(report.checkpointsChecked) checkpoints verified")
+                    }
                 }
-                if let failure = report.failure {
-                    failed = true
-                    print("tenant \(tenant): FAILED: \(failure)")
-                } else {
-                    print("tenant \(tenant): OK: \(report.size) entries, \(report.checkpointsChecked) checkpoints verified")
-                }
+                if tenants.isEmpty { print("no logs to verify") }
+                if !quiet { printError(String(format: "verified in %.2f s", Date().timeIntervalSince(start))) }
+                if failed { throw Exit.failed }
             }
-            if tenants.isEmpty { print("no logs to verify") }
-            if !quiet { printError(String(format: "verified in %.2f s", Date().timeIntervalSince(start))) }
-            if failed { throw Exit.failed }
         }
     }
 }

@@ -58,46 +58,47 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "palisade.server")
         logger.logLevel = ProcessInfo.processInfo.environment["PALISADE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let directory = DataDirectory(path: resolved.dataDir, logger: logger)
-        let store = try directory.openStore()
-        let signer = try directory.signer()
-        let codec = APITokenCodec(key: try directory.tokenKey())
-        let clock = SystemWallClock()
-        try await Bootstrap.ensureOperator(resolved.server.operatorTenant, store: store, codec: codec, clock: clock)
-        let sequencer = LogSequencer(
-            backend: store,
-            signer: signer,
-            clock: clock,
-            configuration: .init(origin: DataDirectory.defaultKeyName),
-            logger: logger
-        )
-        let committer = GroupCommitter(sequencer: sequencer, logger: logger)
-        let pipeline = IngestPipeline(
-            clock: clock,
-            jsonLimits: .init(maxBytes: resolved.server.limits.maxEventBytes, maxDepth: resolved.server.limits.maxJSONDepth)
-        )
-        var jwt: JWTVerifier?
-        if let jwtConfiguration = resolved.server.jwt {
-            jwt = await JWTVerifier(configuration: jwtConfiguration, clock: clock, logger: logger)
+        try await directory.withStore(resolved.database, postgres: resolved.postgres) { store in
+            let signer = try directory.signer()
+            let codec = APITokenCodec(key: try directory.tokenKey())
+            let clock = SystemWallClock()
+            try await Bootstrap.ensureOperator(resolved.server.operatorTenant, store: store, codec: codec, clock: clock)
+            let sequencer = LogSequencer(
+                backend: store,
+                signer: signer,
+                clock: clock,
+                configuration: .init(origin: DataDirectory.defaultKeyName),
+                logger: logger
+            )
+            let committer = GroupCommitter(sequencer: sequencer, logger: logger)
+            let pipeline = IngestPipeline(
+                clock: clock,
+                jsonLimits: .init(maxBytes: resolved.server.limits.maxEventBytes, maxDepth: resolved.server.limits.maxJSONDepth)
+            )
+            var jwt: JWTVerifier?
+            if let jwtConfiguration = resolved.server.jwt {
+                jwt = await JWTVerifier(configuration: jwtConfiguration, clock: clock, logger: logger)
+            }
+            let dependencies = ServerDependencies(
+                ledger: store,
+                events: store,
+                access: store,
+                committer: committer,
+                pipeline: pipeline,
+                tokens: codec,
+                checkpointKey: signer.verifier,
+                jwt: jwt,
+                clock: clock,
+                metrics: ServerMetrics(),
+                logger: logger
+            )
+            let scheme = resolved.server.tls == nil ? "http" : "https"
+            let host = resolved.server.host.contains(":") ? "[\(resolved.server.host)]" : resolved.server.host
+            let application = try PalisadeServer.buildApplication(configuration: resolved.server, dependencies: dependencies) { port in
+                printNow("palisade: listening on \(scheme)://\(host):\(port) (data directory \(resolved.dataDir), database \(resolved.database))")
+            }
+            try await application.runService()
         }
-        let dependencies = ServerDependencies(
-            ledger: store,
-            events: store,
-            access: store,
-            committer: committer,
-            pipeline: pipeline,
-            tokens: codec,
-            checkpointKey: signer.verifier,
-            jwt: jwt,
-            clock: clock,
-            metrics: ServerMetrics(),
-            logger: logger
-        )
-        let scheme = resolved.server.tls == nil ? "http" : "https"
-        let host = resolved.server.host.contains(":") ? "[\(resolved.server.host)]" : resolved.server.host
-        let application = try PalisadeServer.buildApplication(configuration: resolved.server, dependencies: dependencies) { port in
-            printNow("palisade: listening on \(scheme)://\(host):\(port) (data directory \(resolved.dataDir))")
-        }
-        try await application.runService()
         printError("palisade: stopped; every acknowledged event is durable")
     }
 }

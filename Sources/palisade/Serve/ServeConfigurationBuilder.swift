@@ -1,5 +1,6 @@
 import Foundation
 import PalisadeCore
+import PalisadePostgres
 import PalisadeServer
 
 /// Turns resolved settings into the server's ``ServerConfiguration``, refusing unsafe or invalid
@@ -9,6 +10,10 @@ struct ServeConfigurationBuilder {
     struct Resolved {
         var server: ServerConfiguration
         var dataDir: String
+        /// Where the ledger is stored.
+        var database: DatabaseLocation
+        /// The pool and schema settings, when the ledger is in PostgreSQL.
+        var postgres: PostgresStore.Configuration
         var warnings: [String]
     }
 
@@ -34,11 +39,16 @@ struct ServeConfigurationBuilder {
         }
         server.operatorTenant = tenant
 
-        let database = settings.string("database") ?? "sqlite"
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw CLIError("\(settings.describe("database")): the PostgreSQL store is not built yet; use sqlite (the default) for now")
+        let database = try DatabaseLocation(settings.string("database") ?? "sqlite", source: settings.describe("database"))
+        var postgres = PostgresStore.Configuration()
+        postgres.maximumConnections = try settings.integer("postgres.max_connections", in: 1...1000)
+        postgres.partitionsAhead = try settings.integer("postgres.partitions_ahead", in: 1...120)
+        if let role = settings.string("postgres.grant_to") {
+            guard PostgresStore.Configuration.isValidRoleName(role) else {
+                throw CLIError("\(settings.describe("postgres.grant_to")) must be a plain lowercase role name ([a-z_][a-z0-9_]*)")
+            }
+            postgres.applicationRole = role
         }
-        guard database == "sqlite" else { throw CLIError("\(settings.describe("database")) must be sqlite or a postgres:// URL") }
 
         switch (settings.string("tls.cert"), settings.string("tls.key")) {
         case (let cert?, let key?):
@@ -83,7 +93,13 @@ struct ServeConfigurationBuilder {
         server.rateLimits = rates
         server.metricsRequireAuth = try settings.bool("metrics.require_auth")
         server.jwt = try jwtConfiguration()
-        return Resolved(server: server, dataDir: settings.string("data_dir") ?? "palisade-data", warnings: warnings)
+        return Resolved(
+            server: server,
+            dataDir: settings.string("data_dir") ?? "palisade-data",
+            database: database,
+            postgres: postgres,
+            warnings: warnings
+        )
     }
 
     private func jwtConfiguration() throws -> JWTConfiguration? {

@@ -1,4 +1,5 @@
 import Foundation
+import PalisadePostgres
 import Yams
 
 /// The settings of `palisade serve`, resolved from flags > environment (`PALISADE_*`) > config
@@ -22,7 +23,10 @@ struct ServeSettings {
         Spec(key: "listen", defaultValue: "127.0.0.1:8080", help: "address:port to bind"),
         Spec(key: "public", defaultValue: "false", help: "allow binding a non-loopback address"),
         Spec(key: "data_dir", defaultValue: "palisade-data", help: "the data directory"),
-        Spec(key: "database", defaultValue: "sqlite", help: "sqlite (in the data directory) or a postgres:// URL"),
+        Spec(key: "database", defaultValue: "sqlite", help: "sqlite (in the data directory) or a postgres:// URL (no password: PGPASSWORD)"),
+        Spec(key: "postgres.max_connections", defaultValue: "16", help: "PostgreSQL connection pool size"),
+        Spec(key: "postgres.partitions_ahead", defaultValue: "3", help: "monthly partitions of audit_events created ahead"),
+        Spec(key: "postgres.grant_to", defaultValue: nil, help: "role granted SELECT/INSERT when the schema owner connects"),
         Spec(key: "tenant", defaultValue: "default", help: "the operator tenant (manages tenants; receives server audit events)"),
         Spec(key: "tls.cert", defaultValue: nil, help: "PEM certificate chain for HTTPS"),
         Spec(key: "tls.key", defaultValue: nil, help: "PEM private key for HTTPS"),
@@ -141,10 +145,23 @@ struct ServeSettings {
     }
 
     /// One line per setting with its value and source, secrets redacted.
+    /// A value as `--check-config` prints it: secrets as `(set)`, a database URL without its password.
+    static func shown(_ key: String, _ value: String) -> String {
+        if key.contains("secret") { return "(set)" }
+        if key == "database", PostgresURL.looksLikeURL(value) {
+            do {
+                return try PostgresURL(value).description
+            } catch {
+                return "(an invalid URL: \(error))"
+            }
+        }
+        return value
+    }
+
     var explanation: String {
         Self.specs.map { spec in
             let entry = values[spec.key]
-            let shown = entry.map { spec.key.contains("secret") ? "(set)" : $0.value } ?? "(unset)"
+            let shown = entry.map { Self.shown(spec.key, $0.value) } ?? "(unset)"
             let source = entry?.source.rawValue ?? "-"
             return
                 "\(spec.key.padding(toLength: 34, withPad: " ", startingAt: 0)) \(shown.padding(toLength: 30, withPad: " ", startingAt: 0)) \(source.padding(toLength: 11, withPad: " ", startingAt: 0)) \(spec.environment) — \(spec.help)"

@@ -81,6 +81,10 @@ struct EventModelTests {
         #expect(try issues(#"{"event_type":"system","action":"x","metadata":\#(deep)}"#) == ["metadata"])
         let big = #"{"blob":""# + String(repeating: "x", count: 33_000) + #""}"#
         #expect(try issues(#"{"event_type":"system","action":"x","metadata":\#(big)}"#) == ["metadata"])
+        // U+0000 cannot be stored by PostgreSQL; an escaped backslash followed by "u0000" is fine.
+        #expect(try issues(#"{"event_type":"system","action":"x","metadata":{"a":["b\u0000"]}}"#) == ["metadata"])
+        #expect(try issues(#"{"event_type":"system","action":"x","metadata":{"k\u0000":1}}"#) == ["metadata"])
+        #expect(try issues(#"{"event_type":"system","action":"x","metadata":{"a":"\\u0000"}}"#) == [])
     }
 
     @Test func timestampsAreBoundedBySkew() throws {
