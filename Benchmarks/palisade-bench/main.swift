@@ -1,9 +1,10 @@
 // palisade-bench: the figures of BENCHMARKS.md, measured in one run on this machine.
 //
-//   swift run -c release palisade-bench [--events N] [--dir PATH]
+//   swift run -c release palisade-bench [--events N] [--dir PATH] [--sections LIST] [--postgres URL]
 //
 // Prints Markdown rows. Every figure is compared with its limit measured in the same run: appends
-// with the raw SQLite insert rate of the same rows, verify with raw SHA-256 throughput.
+// with the raw SQLite insert (or PostgreSQL COPY) rate of the same rows, verify with raw SHA-256
+// throughput.
 
 import Crypto
 import Foundation
@@ -11,6 +12,7 @@ import Logging
 import PalisadeCore
 import PalisadeIngest
 import PalisadeLedger
+import PalisadePostgres
 import PalisadeSQLite
 
 let arguments = CommandLine.arguments
@@ -19,7 +21,8 @@ func option(_ name: String, _ fallback: String) -> String {
     return arguments[position + 1]
 }
 let populationSize = Int(option("--events", "1000000"))!
-/// Which sections to run (comma-separated): hash, encode, append, group, big (load, queries, proofs, verify).
+/// Which sections to run (comma-separated): hash, encode, append, group, big (load, queries, proofs,
+/// verify); on PostgreSQL (with --postgres URL): pgappend, pggroup, pgbig.
 /// Events a facet batch holds (SQLiteStore.Configuration.facetIndexBatch).
 let facetBatch = Int(option("--facet-batch", String(SQLiteStore.Configuration().facetIndexBatch)))!
 let storeConfiguration = SQLiteStore.Configuration(facetIndexBatch: facetBatch)
@@ -110,22 +113,37 @@ if sections.contains("encode") {
 }
 
 // 3. Appends with everything on vs raw inserts of the same rows, by batch size.
+
+/// The batch sizes of the append tables, and how many events each appends.
+let appendRuns = [(batch: 1, count: 2_000), (batch: 100, count: 100_000), (batch: 1000, count: 200_000)]
+
+/// Appends `events` to `store` in batches of `batch`, encoding and hashing inside the timed loop
+/// (they are part of an append).
+func timedAppend(_ events: [PreparedEvent], batch: Int, to store: any LedgerStore) async throws -> Duration {
+    let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
+    let start = clock.now
+    var offset = 0
+    while offset < events.count {
+        let slice = events[offset..<min(events.count, offset + batch)].map { PreparedEvent($0.event) }
+        _ = try await sequencer.append(slice)
+        offset += batch
+    }
+    return clock.now - start
+}
+
+/// One row of an append table.
+func emitAppendRow(batch: Int, count: Int, append: Duration, raw: Duration) {
+    let ratio = seconds(raw) / seconds(append)
+    emit("| \(batch) | \(rate(count, append)) events/s | \(rate(count, raw)) rows/s | \(String(format: "%.0f%%", ratio * 100)) |")
+}
+
 if sections.contains("append") {
     emit("\n| batch size | append (hash + tiles + checkpoint + commit) | raw SQLite insert, same rows | ratio |")
     emit("|---|---|---|---|")
-    for (batch, count) in [(1, 2_000), (100, 100_000), (1000, 200_000)] {
+    for (batch, count) in appendRuns {
         let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
         let store = try SQLiteStore(path: root.appendingPathComponent("append-\(batch).db").path, configuration: storeConfiguration)
-        let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
-        let start = clock.now
-        var offset = 0
-        while offset < count {
-            // Encoding and hashing are part of an append: redo them inside the timed loop.
-            let slice = events[offset..<min(count, offset + batch)].map { PreparedEvent($0.event) }
-            _ = try await sequencer.append(slice)
-            offset += batch
-        }
-        let appendTime = clock.now - start
+        let appendTime = try await timedAppend(events, batch: batch, to: store)
         let rows = events.map { (columns: IndexedColumns($0.event), entry: $0.entry) }
         let rawTime = try await SQLiteInsertBaseline.insert(
             rows: rows,
@@ -133,20 +151,32 @@ if sections.contains("append") {
             path: root.appendingPathComponent("raw-\(batch).db").path,
             facetIndexBatch: facetBatch
         )
-        let ratio = seconds(rawTime) / seconds(appendTime)
-        emit("| \(batch) | \(rate(count, appendTime)) events/s | \(rate(count, rawTime)) rows/s | \(String(format: "%.0f%%", ratio * 100)) |")
+        emitAppendRow(batch: batch, count: count, append: appendTime, raw: rawTime)
     }
+}
 
+if sections.contains("pgappend") {
+    emit("\n| batch size | append on PostgreSQL (hash + tiles + checkpoint + COPY commit) | raw COPY, same rows and tables | ratio |")
+    emit("|---|---|---|---|")
+    for (batch, count) in appendRuns {
+        let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
+        let appendTime = try await PostgresBench.withFreshSchema { store in try await timedAppend(events, batch: batch, to: store) }
+        let rawTime = try await PostgresBench.withFreshSchema { store in
+            try await PostgresInsertBaseline.insert(events, tenant: .default, batchSize: batch, into: store)
+        }
+        emitAppendRow(batch: batch, count: count, append: appendTime, raw: rawTime)
+    }
 }
 
 // 4. Concurrent single-event appends through group commit.
-if sections.contains("group") {
-    let store = try SQLiteStore(path: root.appendingPathComponent("group.db").path, configuration: storeConfiguration)
+
+/// 200 writers append 50,000 events one at a time through one group committer.
+func measureGroupCommit(_ store: any LedgerStore) async throws -> Duration {
     let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
     let committer = GroupCommitter(sequencer: sequencer, logger: logger)
     let count = 50_000
     let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
-    let elapsed = try await withThrowingTaskGroup(of: Void.self) { group in
+    return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await committer.run() }
         while !committer.isAcceptingAppends { await Task.yield() }
         _ = try await committer.append([makeEvent(count, pipeline: pipeline)])
@@ -163,145 +193,157 @@ if sections.contains("group") {
         group.cancelAll()
         return elapsed
     }
-    emit("\n| 200 concurrent writers, 1 event per append, group commit | \(rate(count, elapsed)) events/s |")
 }
 
-// 5. A log of `populationSize` events for queries, proofs and verify.
-guard sections.contains("big") else { exit(0) }
-let bigPath = root.appendingPathComponent("big.db").path
-let big = try SQLiteStore(path: bigPath, configuration: storeConfiguration)
-do {
-    let sequencer = LogSequencer(backend: big, signer: signer, clock: wall, logger: logger)
-    let start = clock.now
-    var n = 0
-    while n < populationSize {
-        _ = try await sequencer.append((n..<min(populationSize, n + 1000)).map { makeEvent($0, pipeline: pipeline) })
-        n += 1000
-    }
-    emit("\n| load \(populationSize) events in batches of 1,000 | \(rate(populationSize, clock.now - start)) events/s |")
+if sections.contains("group") {
+    let store = try SQLiteStore(path: root.appendingPathComponent("group.db").path, configuration: storeConfiguration)
+    emit("\n| 200 concurrent writers, 1 event per append, group commit | \(rate(50_000, try await measureGroupCommit(store))) events/s |")
 }
-let dbBytes = (try FileManager.default.attributesOfItem(atPath: bigPath)[.size] as? Int) ?? 0
-emit("| database size at \(populationSize) events | \(dbBytes / 1_048_576) MiB (\(dbBytes / populationSize) bytes/event) |")
 
-// 6. Filtered query latency (page of 100, newest first).
-emit("\n| query (page of 100, \(populationSize) events) | p50 | p99 |")
-emit("|---|---|---|")
-let now = wall.now()
-let queries: [(String, (Int) -> EventQuery)] = [
-    ("tenant only", { _ in EventQuery(tenant: .default) }),
-    (
-        "actor",
-        { i in
-            var q = EventQuery(tenant: .default)
-            q.actor = "user-\(i % 1000)"
-            return q
-        }
-    ),
-    (
-        "actor + type",
-        { i in
-            var q = EventQuery(tenant: .default)
-            q.actor = "user-\(i % 1000)"
-            q.eventTypes = [EventType("data_access")!]
-            return q
-        }
-    ),
-    (
-        "resource",
-        { i in
-            var q = EventQuery(tenant: .default)
-            q.resource = "db/table-\(i % 10_000)"
-            return q
-        }
-    ),
-    (
-        "source IP",
-        { i in
-            var q = EventQuery(tenant: .default)
-            q.sourceIP = IPAddress("10.0.\(i % 4).\(i % 251)")
-            return q
-        }
-    ),
-    (
-        "session",
-        { i in
-            var q = EventQuery(tenant: .default)
-            q.sessionID = "sess-\(i % 20_000)"
-            return q
-        }
-    ),
-    (
-        "min severity critical",
-        { _ in
-            var q = EventQuery(tenant: .default)
-            q.minSeverity = .critical
-            return q
-        }
-    ),
-    (
-        "last hour, failed only",
-        { _ in
-            var q = EventQuery(tenant: .default)
-            q.start = now.adding(microseconds: -3_600_000_000)
-            q.success = false
-            return q
-        }
-    ),
-    (
-        "action contains 'exp'",
-        { _ in
-            var q = EventQuery(tenant: .default)
-            q.actionContains = "exp"
-            return q
-        }
-    ),
-    (
-        "every filter combined",
-        { i in
-            var q = EventQuery(tenant: .default)
-            q.actor = "user-\(i % 1000)"
-            q.eventTypes = [.authentication, .dataAccess]
-            q.minSeverity = .low
-            q.maxSeverity = .high
-            q.start = now.adding(microseconds: -86_400_000_000)
-            q.end = now.adding(microseconds: 60_000_000)
-            q.success = true
-            q.actionContains = "e"
-            return q
-        }
-    ),
-    (
-        "actor, page 5 via cursor",
-        { i in
-            var q = EventQuery(tenant: .default)
-            q.actor = "user-\(i % 1000)"
-            q.limit = 20
-            return q
-        }
-    ),
-]
-for (name, make) in queries {
-    var samples = [Duration]()
-    for i in 0..<200 {
-        var query = make(i * 37)
-        let start = clock.now
-        if name.contains("cursor") {
-            for _ in 0..<5 {
-                let page = try await big.events(matching: query.validated())
-                guard let next = page.next else { break }
-                query.cursor = next
+if sections.contains("pggroup") {
+    let elapsed = try await PostgresBench.withFreshSchema { store in try await measureGroupCommit(store) }
+    emit("\n| PostgreSQL: 200 concurrent writers, 1 event per append, group commit | \(rate(50_000, elapsed)) events/s |")
+}
+
+// 5. A log of `populationSize` events for queries, proofs and verify, on SQLite ("big") and on
+// PostgreSQL ("pgbig").
+
+/// The filtered queries of BENCHMARKS.md; `i` varies the filter values between samples.
+func queryCatalog(now: Timestamp) -> [(String, (Int) -> EventQuery)] {
+    [
+        ("tenant only", { _ in EventQuery(tenant: .default) }),
+        (
+            "actor",
+            { i in
+                var q = EventQuery(tenant: .default)
+                q.actor = "user-\(i % 1000)"
+                return q
             }
-        } else {
-            _ = try await big.events(matching: query.validated())
-        }
-        samples.append(clock.now - start)
-    }
-    emit("| \(name) | \(ms(percentile(samples, 0.5))) ms | \(ms(percentile(samples, 0.99))) ms |")
+        ),
+        (
+            "actor + type",
+            { i in
+                var q = EventQuery(tenant: .default)
+                q.actor = "user-\(i % 1000)"
+                q.eventTypes = [EventType("data_access")!]
+                return q
+            }
+        ),
+        (
+            "resource",
+            { i in
+                var q = EventQuery(tenant: .default)
+                q.resource = "db/table-\(i % 10_000)"
+                return q
+            }
+        ),
+        (
+            "source IP",
+            { i in
+                var q = EventQuery(tenant: .default)
+                q.sourceIP = IPAddress("10.0.\(i % 4).\(i % 251)")
+                return q
+            }
+        ),
+        (
+            "session",
+            { i in
+                var q = EventQuery(tenant: .default)
+                q.sessionID = "sess-\(i % 20_000)"
+                return q
+            }
+        ),
+        (
+            "min severity critical",
+            { _ in
+                var q = EventQuery(tenant: .default)
+                q.minSeverity = .critical
+                return q
+            }
+        ),
+        (
+            "last hour, failed only",
+            { _ in
+                var q = EventQuery(tenant: .default)
+                q.start = now.adding(microseconds: -3_600_000_000)
+                q.success = false
+                return q
+            }
+        ),
+        (
+            "action contains 'exp'",
+            { _ in
+                var q = EventQuery(tenant: .default)
+                q.actionContains = "exp"
+                return q
+            }
+        ),
+        (
+            "every filter combined",
+            { i in
+                var q = EventQuery(tenant: .default)
+                q.actor = "user-\(i % 1000)"
+                q.eventTypes = [.authentication, .dataAccess]
+                q.minSeverity = .low
+                q.maxSeverity = .high
+                q.start = now.adding(microseconds: -86_400_000_000)
+                q.end = now.adding(microseconds: 60_000_000)
+                q.success = true
+                q.actionContains = "e"
+                return q
+            }
+        ),
+        (
+            "actor, page 5 via cursor",
+            { i in
+                var q = EventQuery(tenant: .default)
+                q.actor = "user-\(i % 1000)"
+                q.limit = 20
+                return q
+            }
+        ),
+    ]
 }
 
-// 7. Proofs at populationSize.
-do {
-    let prover = LogProver(backend: big)
+/// Loads `populationSize` events into `store`, then measures queries, proofs and verify on it.
+func measureBig(_ store: any LedgerStore, sizeOnDisk: @Sendable () async throws -> Int) async throws {
+    do {
+        let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
+        let start = clock.now
+        var n = 0
+        while n < populationSize {
+            _ = try await sequencer.append((n..<min(populationSize, n + 1000)).map { makeEvent($0, pipeline: pipeline) })
+            n += 1000
+        }
+        emit("\n| load \(populationSize) events in batches of 1,000 | \(rate(populationSize, clock.now - start)) events/s |")
+    }
+    let bytes = try await sizeOnDisk()
+    emit("| database size at \(populationSize) events | \(bytes / 1_048_576) MiB (\(bytes / populationSize) bytes/event) |")
+
+    // Filtered query latency (page of 100, newest first).
+    emit("\n| query (page of 100, \(populationSize) events) | p50 | p99 |")
+    emit("|---|---|---|")
+    for (name, make) in queryCatalog(now: wall.now()) {
+        var samples = [Duration]()
+        for i in 0..<200 {
+            var query = make(i * 37)
+            let start = clock.now
+            if name.contains("cursor") {
+                for _ in 0..<5 {
+                    let page = try await store.events(matching: query.validated())
+                    guard let next = page.next else { break }
+                    query.cursor = next
+                }
+            } else {
+                _ = try await store.events(matching: query.validated())
+            }
+            samples.append(clock.now - start)
+        }
+        emit("| \(name) | \(ms(percentile(samples, 0.5))) ms | \(ms(percentile(samples, 0.99))) ms |")
+    }
+
+    // Proofs.
+    let prover = LogProver(backend: store)
     let size = UInt64(populationSize)
     var inclusion = [Duration]()
     var consistency = [Duration]()
@@ -319,11 +361,9 @@ do {
     emit("|---|---|---|")
     emit("| inclusion | \(ms(percentile(inclusion, 0.5))) ms | \(ms(percentile(inclusion, 0.99))) ms |")
     emit("| consistency | \(ms(percentile(consistency, 0.5))) ms | \(ms(percentile(consistency, 0.99))) ms |")
-}
 
-// 8. verify.
-do {
-    let verifier = LogVerifier(backend: big, events: big, verifier: signer.verifier)
+    // verify.
+    let verifier = LogVerifier(backend: store, events: store, verifier: signer.verifier)
     let start = clock.now
     let report = try await verifier.verify(tenant: .default)
     let elapsed = clock.now - start
@@ -332,4 +372,17 @@ do {
     emit(
         "\n| verify \(report.entriesChecked) events | \(rate(Int(report.entriesChecked), elapsed)) events/s, \(String(format: "%.1f", mb / seconds(elapsed))) MB/s of entries (SHA-256 limit above) |"
     )
+}
+
+if sections.contains("big") {
+    let bigPath = root.appendingPathComponent("big.db").path
+    let big = try SQLiteStore(path: bigPath, configuration: storeConfiguration)
+    try await measureBig(big) { (try FileManager.default.attributesOfItem(atPath: bigPath)[.size] as? Int) ?? 0 }
+}
+
+if sections.contains("pgbig") {
+    try await PostgresBench.withFreshSchema { store in
+        emit("\n### PostgreSQL")
+        try await measureBig(store) { try await PostgresBench.databaseSize() }
+    }
 }

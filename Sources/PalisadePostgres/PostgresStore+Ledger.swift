@@ -259,37 +259,7 @@ struct CommitBatch: Sendable {
         for (append, tenantID) in zip(appends, tenantIDs) {
             let tenant = String(tenantID)
             for (offset, prepared) in append.events.enumerated() {
-                let event = prepared.event
-                let index = String(append.firstIndex + UInt64(offset))
-                let id = event.idString
-                let timestamp = event.timestamp.rfc3339
-                let leafHash = prepared.leafHash.bytes
-                ledger.plain(tenant)
-                ledger.plain(index)
-                ledger.plain(id)
-                ledger.plain(timestamp)
-                ledger.bytea(leafHash)
-                ledger.endRow()
-
-                events.plain(tenant)
-                events.plain(index)
-                events.plain(id)
-                events.plain(timestamp)
-                events.text(event.eventType.rawValue)
-                events.plain(String(event.severity.rawValue))
-                events.text(event.actor)
-                events.text(event.action)
-                events.text(event.resource)
-                events.plain(event.success ? "t" : "f")
-                events.text(event.errorMessage)
-                events.text(event.sourceIP?.text)
-                events.text(event.userAgent)
-                events.text(event.sessionID)
-                events.text(event.requestID)
-                events.text(String(decoding: CanonicalJSON.encode(.object(event.metadata)), as: UTF8.self))
-                events.bytea(leafHash)
-                events.bytea(prepared.entry)
-                events.endRow()
+                Self.encode(prepared, tenant: tenant, index: append.firstIndex + UInt64(offset), ledger: &ledger, events: &events)
             }
             for tile in append.tiles {
                 tileTenants.append(tenantID)
@@ -304,5 +274,40 @@ struct CommitBatch: Sendable {
         self.tileLevels = tileLevels
         self.tileIndices = tileIndices
         self.tileHashes = tileHashes
+    }
+
+    /// Appends one event's COPY text rows: its ledger entry and its audit_events row.
+    static func encode(_ prepared: PreparedEvent, tenant: String, index: UInt64, ledger: inout CopyTextWriter, events: inout CopyTextWriter) {
+        let event = prepared.event
+        let index = String(index)
+        let id = event.idString
+        let timestamp = event.timestamp.rfc3339
+        let leafHash = prepared.leafHash.bytes
+        ledger.plain(tenant)
+        ledger.plain(index)
+        ledger.plain(id)
+        ledger.plain(timestamp)
+        ledger.bytea(leafHash)
+        ledger.endRow()
+
+        events.plain(tenant)
+        events.plain(index)
+        events.plain(id)
+        events.plain(timestamp)
+        events.text(event.eventType.rawValue)
+        events.plain(String(event.severity.rawValue))
+        events.text(event.actor)
+        events.text(event.action)
+        events.text(event.resource)
+        events.plain(event.success ? "t" : "f")
+        events.text(event.errorMessage)
+        events.text(event.sourceIP?.text)
+        events.text(event.userAgent)
+        events.text(event.sessionID)
+        events.text(event.requestID)
+        events.text(String(decoding: CanonicalJSON.encode(.object(event.metadata)), as: UTF8.self))
+        events.bytea(leafHash)
+        events.bytea(prepared.entry)
+        events.endRow()
     }
 }

@@ -163,6 +163,35 @@ struct ServeProcessTests {
         #expect(badNumber.stderr.contains("limits.max_batch_events = 'lots' (from environment)"))
     }
 
+    @Test func databaseSettingsAreCheckedAndThePasswordIsNeverShown() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        let shown = try ExternalProcess.run(
+            PalisadeCLI.binary,
+            ["serve", "--check-config", "--data-dir", cli.dataDir.path],
+            environment: [
+                "PALISADE_DATABASE": "postgres://app:s3cret-pw@db.internal:6432/audit?sslmode=require", "PALISADE_POSTGRES_MAX_CONNECTIONS": "32",
+            ]
+        )
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(Self.line("database", in: shown.stdout).contains("postgres://app:***@db.internal:6432/audit?sslmode=require"))
+        #expect(Self.line("postgres.max_connections", in: shown.stdout).contains("32"))
+        #expect(!shown.stdout.contains("s3cret-pw") && !shown.stderr.contains("s3cret-pw"))
+        for (variable, value, message) in [
+            ("PALISADE_DATABASE", "mysql://db/audit", "must be sqlite or a postgres:// URL"),
+            ("PALISADE_DATABASE", "postgres://app@db.internal/audit?sslmode=sometimes", "sslmode"),
+            ("PALISADE_POSTGRES_MAX_CONNECTIONS", "0", "postgres.max_connections"),
+            ("PALISADE_POSTGRES_GRANT_TO", "Robert'); DROP TABLE", "postgres.grant_to"),
+        ] {
+            let refused = try ExternalProcess.run(
+                PalisadeCLI.binary,
+                ["serve", "--check-config", "--data-dir", cli.dataDir.path],
+                environment: [variable: value]
+            )
+            #expect(refused.status == 1 && refused.stderr.contains(message), "\(variable)=\(value): \(refused.stderr)")
+        }
+    }
+
     @Test func tlsServesHTTPSWithHSTS() throws {
         let cli = try PalisadeCLI()
         defer { cli.removeAll() }

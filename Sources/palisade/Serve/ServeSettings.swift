@@ -158,13 +158,17 @@ struct ServeSettings {
         return value
     }
 
+    /// `text` followed by spaces up to `width` characters; longer text is kept whole.
+    private static func padded(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
     var explanation: String {
         Self.specs.map { spec in
             let entry = values[spec.key]
             let shown = entry.map { Self.shown(spec.key, $0.value) } ?? "(unset)"
             let source = entry?.source.rawValue ?? "-"
-            return
-                "\(spec.key.padding(toLength: 34, withPad: " ", startingAt: 0)) \(shown.padding(toLength: 30, withPad: " ", startingAt: 0)) \(source.padding(toLength: 11, withPad: " ", startingAt: 0)) \(spec.environment) — \(spec.help)"
+            return "\(Self.padded(spec.key, 34)) \(Self.padded(shown, 30)) \(Self.padded(source, 11)) \(spec.environment) — \(spec.help)"
         }.joined(separator: "\n")
     }
 }
