@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // L0: RFC 9162 Merkle trees, C2SP tiles, checkpoints and signed notes. Entries are bytes.
@@ -53,6 +54,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // L2: the sealed JSONL archive (export, offline verification, import).
+        .target(
+            name: "PalisadeExport",
+            dependencies: [
+                "PalisadeCore",
+                "PalisadeLedger",
+                "PalisadeIngest",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -122,6 +137,7 @@ let package = Package(
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeIngest",
+                "PalisadeExport",
                 "PalisadeSQLite",
                 "PalisadePostgres",
                 "PalisadeServer",
@@ -217,6 +233,15 @@ let package = Package(
         .testTarget(
             name: "palisadeTests",
             dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadePostgres", "PalisadeSQLite", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeExportTests",
+            dependencies: [
+                "PalisadeExport", "PalisadeCore", "PalisadeLedger", "PalisadeIngest", "PalisadeTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

@@ -33,6 +33,15 @@ public struct CompactRange: Hashable, Sendable {
         self.hashes = hashes
     }
 
+    /// The nodes whose hashes make up the border of a tree of `size` leaves, largest first: the
+    /// ``hashes`` of a compact range of that size. Fetch them (from tiles) and pass them to
+    /// ``init(size:hashes:)`` to continue a tree from the middle.
+    public static func borderNodes(ofSize size: UInt64) -> [NodeID] {
+        (0..<64).reversed().compactMap { height in
+            (size >> UInt64(height)) & 1 == 1 ? NodeID(height: height, index: (size >> UInt64(height)) - 1) : nil
+        }
+    }
+
     /// Appends one leaf hash.
     ///
     /// - Parameters:

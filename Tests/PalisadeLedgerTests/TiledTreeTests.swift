@@ -27,6 +27,24 @@ struct TiledTreeTests {
         #expect(oneByOne.tiles[TileID(level: 2, index: 0)]?.width == 1)
     }
 
+    /// A tree continued from border hashes read out of the tiles has the same roots as the tree
+    /// built from leaf 0: what an archive of a range relies on.
+    @Test(arguments: [1, 2, 3, 255, 256, 257, 4_096, 65_536, 69_999])
+    func aCompactRangeContinuesFromBorderNodesReadFromTiles(start: Int) async throws {
+        var memory = MemoryTiles()
+        memory.append(Self.hashes(0..<70_000))
+        let tiles = memory.tiles
+        let reader = TileHashReader { ids in tiles.filter { ids.contains($0.key) } }
+        let nodes = CompactRange.borderNodes(ofSize: UInt64(start))
+        #expect(nodes.count == UInt64(start).nonzeroBitCount)
+        var continued = try CompactRange(size: UInt64(start), hashes: try await reader.hashes(of: nodes))
+        for hash in Self.hashes(start..<70_000) { continued.append(hash) }
+        #expect(continued.root == memory.tree.root)
+        #expect(
+            try await reader.root(ofSize: UInt64(start)) == (try CompactRange(size: UInt64(start), hashes: try await reader.hashes(of: nodes))).root
+        )
+    }
+
     @Test func fullTilesNeverChange() {
         var tree = TiledTree()
         var full = [TileID: Tile]()

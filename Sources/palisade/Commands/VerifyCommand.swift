@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PalisadeCore
+import PalisadeExport
 import PalisadeIngest
 import PalisadeLedger
 import PalisadeSQLite
@@ -21,8 +22,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Verify every tenant (default when --tenant is not given).") var allTenants = false
     @Flag(help: "Do not print progress.") var quiet = false
+    @Option(help: ArgumentHelp("Verify this JSONL archive offline instead of the database.", valueName: "dir")) var archive: String?
+    @Option(help: ArgumentHelp("With --archive: the verifier key (default: the data directory's).", valueName: "vkey")) var vkey: String?
 
     func run() async throws {
+        if let archive {
+            try await verifyArchive(archive)
+            return
+        }
         try await reportingErrors {
             try await global.withStore { directory, store in
                 let verifier = try directory.signer(createIfMissing: false).verifier
@@ -46,6 +53,33 @@ struct VerifyCommand: AsyncParsableCommand {
                 if tenants.isEmpty { print("no logs to verify") }
                 if !quiet { printError(String(format: "verified in %.2f s", Date().timeIntervalSince(start))) }
                 if failed { throw Exit.failed }
+            }
+        }
+    }
+
+    /// Checks an archive with nothing but its files and the key: no database is opened.
+    private func verifyArchive(_ path: String) async throws {
+        try await reportingErrors {
+            let key = try ArchiveCommands.key(vkey, directory: DataDirectory(path: global.resolvedDataDir))
+            let start = Date()
+            do {
+                let report = try ArchiveVerifier.verify(URL(fileURLWithPath: path), key: key)
+                let manifest = report.manifest
+                print(
+                    "archive \(path): OK: \(report.entries) events of tenant \(report.tenant) (indices \(manifest.start)..<\(manifest.end)) in \(manifest.segments.count) segments, a prefix of the checkpoint of size \(report.checkpoint.size)"
+                )
+                if !quiet {
+                    printError(
+                        String(
+                            format: "verified %@ of entries in %.2f s",
+                            ArchiveCommands.megabytes(report.entryBytes),
+                            Date().timeIntervalSince(start)
+                        )
+                    )
+                }
+            } catch let error as ArchiveError {
+                print("archive \(path): FAILED: \(error.description)")
+                throw Exit.failed
             }
         }
     }
