@@ -157,6 +157,7 @@ let package = Package(
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeIngest",
+                "PalisadeExport",
                 "PalisadeSQLite",
                 "PalisadePostgres",
                 .product(name: "Crypto", package: "swift-crypto"),

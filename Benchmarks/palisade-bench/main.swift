@@ -10,6 +10,7 @@ import Crypto
 import Foundation
 import Logging
 import PalisadeCore
+import PalisadeExport
 import PalisadeIngest
 import PalisadeLedger
 import PalisadePostgres
@@ -22,7 +23,8 @@ func option(_ name: String, _ fallback: String) -> String {
 }
 let populationSize = Int(option("--events", "1000000"))!
 /// Which sections to run (comma-separated): hash, encode, append, group, big (load, queries, proofs,
-/// verify); on PostgreSQL (with --postgres URL): pgappend, pggroup, pgbig.
+/// verify), archive (export, verify and import of the JSONL archive); on PostgreSQL (with
+/// --postgres URL): pgappend, pggroup, pgbig.
 /// Events a facet batch holds (SQLiteStore.Configuration.facetIndexBatch).
 let facetBatch = Int(option("--facet-batch", String(SQLiteStore.Configuration().facetIndexBatch)))!
 let storeConfiguration = SQLiteStore.Configuration(facetIndexBatch: facetBatch)
@@ -371,6 +373,47 @@ func measureBig(_ store: any LedgerStore, sizeOnDisk: @Sendable () async throws 
     let mb = Double(report.bytesHashed) / 1_048_576
     emit(
         "\n| verify \(report.entriesChecked) events | \(rate(Int(report.entriesChecked), elapsed)) events/s, \(String(format: "%.1f", mb / seconds(elapsed))) MB/s of entries (SHA-256 limit above) |"
+    )
+}
+
+// 6. The JSONL archive: export, offline verification and import, next to raw gzip and SHA-256.
+if sections.contains("archive") {
+    let count = min(populationSize, 200_000)
+    let source = try SQLiteStore(path: root.appendingPathComponent("archive-source.db").path, configuration: storeConfiguration)
+    let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
+    _ = try await timedAppend(events, batch: 1000, to: source)
+    let directory = root.appendingPathComponent("archive")
+    var start = clock.now
+    let report = try await ArchiveExporter(backend: source, events: source, signer: signer)
+        .export(tenant: .default, to: directory, options: .init(maxSegmentEvents: 50_000))
+    let exportTime = clock.now - start
+    let megabytes = Double(report.entryBytes) / 1_048_576
+    start = clock.now
+    _ = try ArchiveVerifier.verify(directory, key: signer.verifier)
+    let verifyTime = clock.now - start
+    let restored = try SQLiteStore(path: root.appendingPathComponent("archive-restored.db").path, configuration: storeConfiguration)
+    start = clock.now
+    _ = try await ArchiveImporter(backend: restored, sequencer: LogSequencer(backend: restored, signer: signer, clock: wall, logger: logger))
+        .restore(directory, key: signer.verifier)
+    let importTime = clock.now - start
+    // The limit of the compression step: gzip of the same lines, in memory.
+    var lines = [UInt8]()
+    for event in events { lines += event.entry + [0x0A] }
+    start = clock.now
+    let compressed = try ArchiveFiles.gzip(lines)
+    let gzipTime = clock.now - start
+    emit("\n| archive of \(count) events (\(String(format: "%.0f", megabytes)) MB of JSON lines) | figure |")
+    emit("|---|---|")
+    emit(
+        "| export (read, check every entry and the root, gzip, fsync) | \(String(format: "%.1f", megabytes / seconds(exportTime))) MB/s, \(rate(count, exportTime)) events/s |"
+    )
+    emit(
+        "| verify --archive (SHA-256, gunzip, decode every line, rebuild the roots) | \(String(format: "%.1f", megabytes / seconds(verifyTime))) MB/s, \(rate(count, verifyTime)) events/s |"
+    )
+    emit("| import (verify twice, then append in batches of 1,000) | \(rate(count, importTime)) events/s |")
+    emit("| raw gzip of the same lines (the compression limit) | \(String(format: "%.1f", megabytes / seconds(gzipTime))) MB/s |")
+    emit(
+        "| compression | \(String(format: "%.1f", Double(lines.count) / Double(compressed.count)))× (\(report.fileBytes / 1_048_576) MiB of files) |"
     )
 }
 

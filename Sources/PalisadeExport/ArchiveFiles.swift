@@ -29,7 +29,7 @@ public enum ArchiveFiles {
     }
 
     /// gzip (RFC 1952) of `bytes`, readable with `gzip -d` and `zcat`.
-    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    public static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)
         do {
             let output = try input.compress(with: .gzip())

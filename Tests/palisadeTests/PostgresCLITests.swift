@@ -59,6 +59,16 @@ struct PostgresCLITests {
             let token = try cli.run(["token", "create", "--name", "ci", "--scopes", "ingest,read"])
             #expect(token.status == 0 && token.stdout.hasPrefix("pal_"), "\(token.stderr)")
             #expect(try cli.run(["token", "list"]).stdout.contains("ingest,read"))
+            // An archive exported from PostgreSQL restores into SQLite with the same root.
+            let archive = cli.root.appendingPathComponent("archive").path
+            let export = try cli.run(["export", "--out", archive, "--segment-events", "50"])
+            #expect(export.status == 0 && export.stdout.contains("in 3 segments"), "\(export.stdout)\(export.stderr)")
+            let sqlite = try PalisadeCLI()
+            defer { sqlite.removeAll() }
+            let restore = try sqlite.run(["import", archive, "--vkey", vkey, "--database", "sqlite"])
+            #expect(restore.status == 0 && restore.stdout.contains("restored 120 events"), "\(restore.stdout)\(restore.stderr)")
+            let rootLine = { (text: String) in text.split(separator: "\n").dropFirst(2).first.map(String.init) ?? "" }
+            #expect(rootLine(try sqlite.run(["checkpoint"]).stdout) == rootLine(try cli.run(["checkpoint"]).stdout))
             // Nothing was written to a SQLite file: the data directory holds only keys.
             #expect(!FileManager.default.fileExists(atPath: cli.database))
         }
