@@ -64,32 +64,44 @@ public enum ArchiveFiles {
     static func writeAtomically(_ bytes: [UInt8], name: String, in directory: URL) throws {
         let final = directory.appendingPathComponent(name).path
         let temporary = directory.appendingPathComponent(".\(name).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw ArchiveError("cannot create \(temporary) (errno \(errno)); check the directory is writable") }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            guard result > 0 else {
-                let code = errno
-                close(descriptor)
-                unlink(temporary)
-                throw ArchiveError("cannot write \(temporary) (errno \(code)); is the disk full?")
-            }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else {
-            let code = errno
-            close(descriptor)
-            unlink(temporary)
-            throw ArchiveError("cannot sync \(temporary) to disk (errno \(code))")
-        }
-        close(descriptor)
+        try writeAndSync(bytes, to: temporary, flags: O_TRUNC)
         guard rename(temporary, final) == 0 else {
             let code = errno
             unlink(temporary)
             throw ArchiveError("cannot rename \(temporary) to \(final) (errno \(code))")
         }
         try syncDirectory(directory)
+    }
+
+    /// Creates `directory/name` with `bytes`, durably, failing if the file exists (a write-once
+    /// copy). A crash can leave the file partial; readers then reject it as not a signed note.
+    static func createExclusively(_ bytes: [UInt8], name: String, in directory: URL) throws {
+        try writeAndSync(bytes, to: directory.appendingPathComponent(name).path, flags: O_EXCL)
+        try syncDirectory(directory)
+    }
+
+    /// Creates (with extra open `flags`), writes and fsyncs a file; removes it on failure.
+    private static func writeAndSync(_ bytes: [UInt8], to path: String, flags: Int32) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o644)
+        guard descriptor >= 0 else { throw ArchiveError("cannot create \(path) (errno \(errno)); check the directory is writable") }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            guard result > 0 else {
+                let code = errno
+                close(descriptor)
+                unlink(path)
+                throw ArchiveError("cannot write \(path) (errno \(code)); is the disk full?")
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            let code = errno
+            close(descriptor)
+            unlink(path)
+            throw ArchiveError("cannot sync \(path) to disk (errno \(code))")
+        }
+        close(descriptor)
     }
 
     /// Creates the directory (0700) if needed.

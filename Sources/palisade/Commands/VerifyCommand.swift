@@ -24,6 +24,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Do not print progress.") var quiet = false
     @Option(help: ArgumentHelp("Verify this JSONL archive offline instead of the database.", valueName: "dir")) var archive: String?
     @Option(help: ArgumentHelp("With --archive: the verifier key (default: the data directory's).", valueName: "vkey")) var vkey: String?
+    @Option(help: ArgumentHelp("Also check the log against the checkpoints anchored in this directory (`palisade anchor`).", valueName: "dir"))
+    var anchors: String?
 
     func run() async throws {
         if let archive {
@@ -49,6 +51,13 @@ struct VerifyCommand: AsyncParsableCommand {
                     } else {
                         print("tenant \(tenant): OK: \(report.size) entries, \(report.checkpointsChecked) checkpoints verified")
                     }
+                    if let anchors, report.failure == nil {
+                        let anchorFailure = try await Self.checkAnchors(of: tenant, in: anchors, size: report.size, key: verifier, store: store)
+                        failed = failed || anchorFailure
+                    }
+                }
+                if let anchors, global.tenant == nil || allTenants {
+                    failed = try Self.checkAnchoredTenantsExist(anchors, tenants: tenants) || failed
                 }
                 if tenants.isEmpty { print("no logs to verify") }
                 if !quiet { printError(String(format: "verified in %.2f s", Date().timeIntervalSince(start))) }
@@ -82,5 +91,51 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw Exit.failed
             }
         }
+    }
+
+    /// Checks one tenant's anchored checkpoints; returns whether that failed.
+    private static func checkAnchors(
+        of tenant: TenantID,
+        in path: String,
+        size: UInt64,
+        key: NoteVerifier,
+        store: any LedgerStore
+    ) async throws -> Bool {
+        let directory = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(tenant.rawValue).path) else {
+            print("tenant \(tenant): no anchored checkpoints in \(path) yet (run `palisade anchor --to \(path)`)")
+            return false
+        }
+        let prover = LogProver(backend: store)
+        let report: CheckpointAnchors.Report
+        do {
+            report = try await CheckpointAnchors.verify(tenant: tenant, in: directory, key: key, logSize: size) { size in
+                try await prover.root(tenant: tenant, size: size)
+            }
+        } catch let error as ArchiveError {
+            throw CLIError(error.description)
+        }
+        if let failure = report.failure {
+            print("tenant \(tenant): ANCHORS FAILED: \(failure)")
+            return true
+        }
+        print("tenant \(tenant): anchors OK: \(report.consistent) anchored checkpoints (up to size \(report.largestSize)) agree with the log")
+        return false
+    }
+
+    /// An anchored tenant the database no longer has means the database was replaced or rolled
+    /// back to before the tenant existed; returns whether any is missing.
+    private static func checkAnchoredTenantsExist(_ path: String, tenants: [TenantID]) throws -> Bool {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw CLIError("cannot list the anchor directory \(path): \(error.localizedDescription)")
+        }
+        let missing = names.compactMap(TenantID.init).filter { !tenants.contains($0) }.sorted { $0.rawValue < $1.rawValue }
+        for tenant in missing {
+            print("tenant \(tenant): ANCHORS FAILED: \(path) holds anchored checkpoints of tenant \(tenant), but the database has no log for it")
+        }
+        return !missing.isEmpty
     }
 }

@@ -1,0 +1,108 @@
+public import Foundation
+public import PalisadeCore
+public import PalisadeLedger
+
+/// Copies of signed checkpoints kept outside the database (a write-once directory: another disk,
+/// an NFS or object-store mount with retention lock), and the check that the log still agrees with
+/// every one of them.
+///
+/// A database administrator can rewrite the log and, with the key, re-sign it so that it is
+/// internally consistent, or restore an older backup; what they cannot do is change the anchored
+/// copies. `verify --anchors` finds both: a log smaller than an anchored checkpoint was rolled
+/// back, and a log whose root at an anchored size differs was rewritten.
+///
+/// Layout: `<directory>/<tenant>/<size, 20 digits>-<first 8 bytes of the root, hex>.checkpoint`,
+/// each created exclusively (never overwritten) and fsynced.
+public enum CheckpointAnchors {
+    /// What a check of the anchors found.
+    public struct Report: Sendable {
+        /// Anchored checkpoints that agree with the log.
+        public var consistent: Int
+        /// The largest anchored size checked.
+        public var largestSize: UInt64
+        /// The first disagreement, if any.
+        public var failure: String?
+    }
+
+    /// Writes `note` (a signed checkpoint of `tenant`'s log) into the anchor directory.
+    ///
+    /// - Returns: the file's path, and whether it is new (an identical anchor may already exist).
+    /// - Throws: ``ArchiveError`` when the note is not a checkpoint or the file cannot be written,
+    ///   or when an anchor of the same size and root prefix holds different text.
+    public static func anchor(_ note: String, tenant: TenantID, in directory: URL) throws -> (path: String, isNew: Bool) {
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint(parsing: SignedNote(parsing: note).text)
+        } catch {
+            throw ArchiveError("the log head of tenant \(tenant) is not a signed checkpoint: \(error)")
+        }
+        let folder = directory.appendingPathComponent(tenant.rawValue)
+        try ArchiveFiles.createDirectory(folder)
+        let digits = String(checkpoint.size)
+        let name =
+            String(repeating: "0", count: max(0, 20 - digits.count)) + digits + "-" + checkpoint.rootHash.hex.prefix(16) + ".checkpoint"
+        let path = folder.appendingPathComponent(name).path
+        if FileManager.default.fileExists(atPath: path) {
+            let existing = try ArchiveFiles.read(name, in: folder)
+            guard existing == Array(note.utf8) else {
+                throw ArchiveError("\(path) already holds another checkpoint of size \(checkpoint.size); anchors are never overwritten")
+            }
+            return (path, false)
+        }
+        try ArchiveFiles.createExclusively(Array(note.utf8), name: name, in: folder)
+        return (path, true)
+    }
+
+    /// Checks every anchored checkpoint of `tenant` against the log: each must be signed by `key`,
+    /// name this tenant's log, be no larger than the log (`size`), and have the root the log has
+    /// at its size (`root(size)`, from the stored tree).
+    public static func verify(
+        tenant: TenantID,
+        in directory: URL,
+        key: NoteVerifier,
+        logSize: UInt64,
+        root: (UInt64) async throws -> MerkleHash
+    ) async throws -> Report {
+        let folder = directory.appendingPathComponent(tenant.rawValue)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".checkpoint") }.sorted()
+        } catch {
+            throw ArchiveError("cannot list the anchors of tenant \(tenant) in \(folder.path): \(error.localizedDescription)")
+        }
+        var report = Report(consistent: 0, largestSize: 0, failure: nil)
+        for name in names {
+            let note: SignedNote
+            let checkpoint: Checkpoint
+            do {
+                note = try SignedNote(parsing: ArchiveFiles.read(name, in: folder))
+                checkpoint = try Checkpoint(parsing: note.text)
+            } catch {
+                report.failure = "\(name) is not a signed checkpoint: \(error)"
+                return report
+            }
+            guard case .verified = key.verify(note) else {
+                report.failure = "\(name) is not signed by key \(key.name)"
+                return report
+            }
+            guard checkpoint.origin.hasSuffix("/" + tenant.rawValue) else {
+                report.failure = "\(name) is a checkpoint of log \(checkpoint.origin), not of tenant \(tenant)"
+                return report
+            }
+            guard checkpoint.size <= logSize else {
+                report.failure =
+                    "the log was rolled back: \(name) anchors a checkpoint of size \(checkpoint.size), but the log has \(logSize) entries"
+                return report
+            }
+            let actual = try await root(checkpoint.size)
+            guard actual == checkpoint.rootHash else {
+                report.failure =
+                    "the log was rewritten: its root at size \(checkpoint.size) is \(actual.base64), the anchored checkpoint \(name) says \(checkpoint.rootHash.base64)"
+                return report
+            }
+            report.consistent += 1
+            report.largestSize = max(report.largestSize, checkpoint.size)
+        }
+        return report
+    }
+}
