@@ -59,4 +59,38 @@ struct AnchorTests {
         let ghost = try honest.run(["verify", "--anchors", anchors])
         #expect(ghost.stdout.contains("anchored checkpoints of tenant acme, but the database has no log for it"), "\(ghost.stdout)")
     }
+
+    /// `serve` with `anchors.dir` anchors at start, every interval, and once more when it stops.
+    @Test func theServerAnchorsOnItsOwn() async throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        let anchors = cli.root.appendingPathComponent("anchors").path
+        let server = try ServeProcess(
+            dataDir: cli.dataDir,
+            environment: ["PALISADE_ANCHORS_DIR": anchors, "PALISADE_ANCHORS_INTERVAL_SECONDS": "3600"]
+        )
+        defer { server.kill9() }
+        let token = try #require(server.adminToken)
+        let post = """
+            import json, sys, urllib.request
+            body = "\\n".join(json.dumps({"event_type": "system", "action": "load", "success": True}) for _ in range(40)).encode()
+            request = urllib.request.Request(sys.argv[1] + "/v1/events:batch", data=body, method="POST")
+            request.add_header("Authorization", "Bearer " + sys.argv[2])
+            request.add_header("Content-Type", "application/x-ndjson")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                print(response.status)
+            """
+        let posted = try ExternalProcess.python(script: post, arguments: [server.baseURL, token])
+        #expect(posted.stdout.contains("20"), "\(posted.stdout)\(posted.stderr)")
+        server.signal(SIGTERM)
+        #expect(server.waitForExit() == 0, "\(server.stderrText)")
+        let verify = try cli.run(["verify", "--anchors", anchors])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let size = try #require(
+            verify.stdout.split(separator: "\n").first { $0.hasPrefix("tenant default: OK: ") }.flatMap {
+                $0.split(separator: " ").dropFirst(3).first
+            }
+        )
+        #expect(verify.stdout.contains("tenant default: anchors OK:") && verify.stdout.contains("(up to size \(size))"), "\(verify.stdout)")
+    }
 }

@@ -97,7 +97,19 @@ struct ServeCommand: AsyncParsableCommand {
             let application = try PalisadeServer.buildApplication(configuration: resolved.server, dependencies: dependencies) { port in
                 printNow("palisade: listening on \(scheme)://\(host):\(port) (data directory \(resolved.dataDir), database \(resolved.database))")
             }
-            try await application.runService()
+            guard let anchors = resolved.anchors else {
+                try await application.runService()
+                return
+            }
+            let anchoring = CheckpointAnchoring(store: store, directory: anchors.directory, interval: anchors.interval, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await anchoring.run() }
+                group.addTask { try await application.runService() }
+                // The server stopping (SIGTERM) ends the anchoring too, after one last anchor.
+                try await group.next()
+                group.cancelAll()
+                try await group.waitForAll()
+            }
         }
         printError("palisade: stopped; every acknowledged event is durable")
     }

@@ -14,6 +14,8 @@ struct ServeConfigurationBuilder {
         var database: DatabaseLocation
         /// The pool and schema settings, when the ledger is in PostgreSQL.
         var postgres: PostgresStore.Configuration
+        /// Where and how often checkpoints are anchored, if at all.
+        var anchors: (directory: URL, interval: Duration)?
         var warnings: [String]
     }
 
@@ -48,6 +50,11 @@ struct ServeConfigurationBuilder {
                 throw CLIError("\(settings.describe("postgres.grant_to")) must be a plain lowercase role name ([a-z_][a-z0-9_]*)")
             }
             postgres.applicationRole = role
+        }
+
+        var anchors: (directory: URL, interval: Duration)?
+        if let directory = settings.string("anchors.dir") {
+            anchors = (URL(fileURLWithPath: directory), .seconds(try settings.integer("anchors.interval_seconds", in: 10...86_400)))
         }
 
         switch (settings.string("tls.cert"), settings.string("tls.key")) {
@@ -98,6 +105,7 @@ struct ServeConfigurationBuilder {
             dataDir: settings.string("data_dir") ?? "palisade-data",
             database: database,
             postgres: postgres,
+            anchors: anchors,
             warnings: warnings
         )
     }

@@ -28,6 +28,8 @@ struct ServeSettings {
         Spec(key: "postgres.partitions_ahead", defaultValue: "3", help: "monthly partitions of audit_events created ahead"),
         Spec(key: "postgres.grant_to", defaultValue: nil, help: "role granted SELECT/INSERT when the schema owner connects"),
         Spec(key: "tenant", defaultValue: "default", help: "the operator tenant (manages tenants; receives server audit events)"),
+        Spec(key: "anchors.dir", defaultValue: nil, help: "copy each log's checkpoint here (write-once; see palisade anchor)"),
+        Spec(key: "anchors.interval_seconds", defaultValue: "300", help: "how often checkpoints are anchored"),
         Spec(key: "tls.cert", defaultValue: nil, help: "PEM certificate chain for HTTPS"),
         Spec(key: "tls.key", defaultValue: nil, help: "PEM private key for HTTPS"),
         Spec(key: "limits.max_event_bytes", defaultValue: "65536", help: "largest single-event body"),
