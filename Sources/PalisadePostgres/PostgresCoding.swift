@@ -112,15 +112,26 @@ struct CopyTextWriter {
     }
 
     /// A bytea column in hex form (`\\x` then two hex digits per byte).
-    mutating func bytea(_ bytes: some Sequence<UInt8>) {
+    mutating func bytea(_ bytes: [UInt8]) {
         separate()
         buffer.writeStaticString("\\\\x")
-        let digits: StaticString = "0123456789abcdef"
-        digits.withUTF8Buffer { hex in
-            for byte in bytes {
-                buffer.writeInteger(hex[Int(byte >> 4)])
-                buffer.writeInteger(hex[Int(byte & 0x0f)])
+        let length = bytes.count * 2
+        // One capacity check and no per-byte bookkeeping: entries are most of a commit's bytes.
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { output in
+            Self.hexDigits.withUnsafeBufferPointer { digits in
+                bytes.withUnsafeBufferPointer { input in
+                    var position = 0
+                    for byte in input {
+                        output[position] = digits[Int(byte >> 4)]
+                        output[position + 1] = digits[Int(byte & 0x0f)]
+                        position += 2
+                    }
+                }
             }
+            return length
         }
     }
+
+    /// `0`–`9`, `a`–`f`.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -66,8 +66,13 @@ extension PostgresStore: LedgerBackend {
         guard !ids.isEmpty else { return [:] }
         return try await run("looking up event ids") {
             guard let tenantID = try await existingTenantID(tenant) else { return [:] }
+            // One unique-index probe per id, whatever the statistics say: with `event_id = ANY(…)`
+            // a young, not yet analyzed table got a bitmap scan of the whole tenant (40 ms for 1,000 ids).
             let rows = try await client.rows(
-                "SELECT event_id, log_index FROM ledger_entries WHERE tenant_id = \(tenantID) AND event_id = ANY(\(ids))",
+                """
+                SELECT wanted.id, e.log_index FROM unnest(\(ids)::uuid[]) AS wanted (id)
+                CROSS JOIN LATERAL (SELECT log_index FROM ledger_entries WHERE tenant_id = \(tenantID) AND event_id = wanted.id) e
+                """,
                 logger
             )
             var result = [UUID: UInt64]()
