@@ -27,19 +27,8 @@ enum PostgresBench {
     /// Runs `body` with a store on an empty `palisade` schema, and closes it afterwards.
     static func withFreshSchema<T>(maximumConnections: Int = 8, _ body: (PostgresStore) async throws -> T) async throws -> T {
         try await execute("DROP SCHEMA IF EXISTS palisade CASCADE")
-        let store = try await PostgresStore.connect(
-            to: try url(),
-            configuration: .init(maximumConnections: maximumConnections),
-            logger: logger
-        )
-        do {
-            let value = try await body(store)
-            await store.close()
-            return value
-        } catch {
-            await store.close()
-            throw error
-        }
+        return try await PostgresStore.connect(to: try url(), configuration: .init(maximumConnections: maximumConnections), logger: logger)
+            .closing(body)
     }
 
     /// The size of the database on disk (tables, indexes, TOAST).

@@ -117,6 +117,18 @@ public final class PostgresStore: Sendable {
         await runTask.value
     }
 
+    /// Runs `body` with this store, then closes it, whether `body` threw or not.
+    public func closing<T>(_ body: (PostgresStore) async throws -> T) async throws -> T {
+        do {
+            let value = try await body(self)
+            await close()
+            return value
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
     /// How the URL asks for TLS: no TLS, TLS if offered, or TLS required, with the context to use.
     private enum TLSChoice {
         case disable

@@ -90,15 +90,7 @@ public struct PostgresTestDatabase: Sendable {
     /// ``applicationStore(configuration:)``); closes the store and drops the database afterwards.
     public static func withApplicationStore<T>(_ body: (PostgresTestDatabase, PostgresStore) async throws -> T) async throws -> T {
         try await with { database in
-            let store = try await database.applicationStore()
-            do {
-                let value = try await body(database, store)
-                await store.close()
-                return value
-            } catch {
-                await store.close()
-                throw error
-            }
+            try await database.applicationStore().closing { store in try await body(database, store) }
         }
     }
 

@@ -143,15 +143,7 @@ struct DataDirectory {
     /// Connects to PostgreSQL (migrating the schema), runs `body` and closes the pool afterwards.
     func withPostgres<T>(_ url: PostgresURL, configuration: PostgresStore.Configuration, _ body: (PostgresStore) async throws -> T) async throws -> T
     {
-        let store = try await PostgresStore.connect(to: url, configuration: configuration, logger: logger)
-        do {
-            let value = try await body(store)
-            await store.close()
-            return value
-        } catch {
-            await store.close()
-            throw error
-        }
+        try await PostgresStore.connect(to: url, configuration: configuration, logger: logger).closing(body)
     }
 }
 
