@@ -41,24 +41,7 @@ enum PostgresBench {
     /// Runs one statement on a connection of its own and returns its rows.
     @discardableResult
     static func execute(_ sql: String) async throws -> [PostgresRow] {
-        let url = try url()
-        let configuration = PostgresConnection.Configuration(
-            host: url.host,
-            port: url.port,
-            username: url.user,
-            password: url.password,
-            database: url.database,
-            tls: .disable
-        )
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-        do {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
-            try await connection.close()
-            return rows
-        } catch {
-            try await connection.close()
-            throw error
-        }
+        try await PostgresStore.execute([sql], at: try url(), logger: logger)
     }
 }
 

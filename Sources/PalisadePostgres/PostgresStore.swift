@@ -3,7 +3,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 import PalisadeCore
-import PostgresNIO
+public import PostgresNIO
 import Synchronization
 
 /// The PostgreSQL store: every tenant's events, tiles and checkpoints in the schema `palisade` of
@@ -117,6 +117,26 @@ public final class PostgresStore: Sendable {
         await runTask.value
     }
 
+    /// Runs SQL statements (one per element) in order on one connection of their own, outside any
+    /// store, with Palisade's session settings (schema `palisade` first on the search path), and
+    /// returns the rows of the last. For operators' tools, benchmarks and tests.
+    @discardableResult
+    public static func execute(_ statements: [String], at url: PostgresURL, logger: Logger) async throws -> [PostgresRow] {
+        let configuration = try connectionConfiguration(url, Configuration())
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            var rows = [PostgresRow]()
+            for statement in statements {
+                rows = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
+            }
+            try await connection.close()
+            return rows
+        } catch {
+            try await connection.close()
+            throw error
+        }
+    }
+
     /// Runs `body` with this store, then closes it, whether `body` threw or not.
     public func closing<T>(_ body: (PostgresStore) async throws -> T) async throws -> T {
         do {
@@ -159,7 +179,7 @@ public final class PostgresStore: Sendable {
     }
 
     /// The settings of one connection to the URL (the probe's), with Palisade's session settings.
-    private static func connectionConfiguration(_ url: PostgresURL, _ configuration: Configuration) throws -> PostgresConnection.Configuration {
+    static func connectionConfiguration(_ url: PostgresURL, _ configuration: Configuration) throws -> PostgresConnection.Configuration {
         var connection: PostgresConnection.Configuration
         if let directory = url.socketDirectory {
             connection = .init(

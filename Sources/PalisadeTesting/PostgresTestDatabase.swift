@@ -124,28 +124,7 @@ public struct PostgresTestDatabase: Sendable {
     /// Runs SQL statements on one connection as a role, and returns the rows of the last.
     @discardableResult
     public func execute(_ statements: [String], as role: Role, onClusterDatabase: Bool = false) async throws -> [PostgresRow] {
-        let url = onClusterDatabase ? clusterURLs[role]! : url(as: role)
-        var configuration = PostgresConnection.Configuration(
-            host: url.host,
-            port: url.port,
-            username: url.user,
-            password: url.password,
-            database: url.database,
-            tls: .disable
-        )
-        configuration.options.additionalStartupParameters = [("search_path", "palisade")]
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Self.logger)
-        do {
-            var rows = [PostgresRow]()
-            for statement in statements {
-                rows = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger).collect()
-            }
-            try await connection.close()
-            return rows
-        } catch {
-            try await connection.close()
-            throw error
-        }
+        try await PostgresStore.execute(statements, at: onClusterDatabase ? clusterURLs[role]! : url(as: role), logger: Self.logger)
     }
 
     static let logger = Logger(label: "palisade.tests.postgres")
