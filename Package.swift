@@ -42,7 +42,7 @@ let package = Package(
         // L1: domain values, validation, canonical JSON and the ports adapters implement.
         .target(
             name: "PalisadeCore",
-            dependencies: ["PalisadeLedger"],
+            dependencies: ["PalisadeLedger", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // L2: the only writer of the ledger (validation, group commit, checkpoints) and its readers' tools.

@@ -79,7 +79,33 @@ public actor LogSequencer {
         }
     }
 
-    private func appendOnce(_ events: [PreparedEvent]) async throws -> [AppendOutcome] {
+    /// Appends one of Palisade's erasure records and, in the same transaction, makes the erasures
+    /// it records (the stored rows are deleted or replaced; leaf hashes and tiles stay).
+    ///
+    /// - Parameters:
+    ///   - record: the ``EventType/palisadeErasure`` event, with a Palisade-generated id.
+    ///   - erasures: what it erases; each must name a stored, not yet erased event of its tenant.
+    /// - Returns: the record's log index.
+    /// - Throws: ``StoreError`` `rejected` when an erasure does not fit the stored rows (nothing is
+    ///   written then), or the backend's error.
+    public func appendRecord(_ record: PreparedEvent, erasing erasures: [ErasureRequest]) async throws -> UInt64 {
+        var attempt = 0
+        while true {
+            do {
+                let outcomes = try await appendOnce([record], erasing: erasures)
+                guard case .appended(let index) = outcomes[0] else {
+                    throw StoreError(.rejected, "record \(record.event.idString) is already in the log")
+                }
+                return index
+            } catch let error as StoreError where error.code == .conflict && attempt < configuration.conflictRetries {
+                attempt += 1
+                logger.info("ledger commit conflicted; reloading logs", metadata: ["attempt": "\(attempt)"])
+                trees[record.event.tenant] = nil
+            }
+        }
+    }
+
+    private func appendOnce(_ events: [PreparedEvent], erasing erasures: [ErasureRequest] = []) async throws -> [AppendOutcome] {
         var outcomes = [AppendOutcome?](repeating: nil, count: events.count)
         var positionsByTenant = [TenantID: [Int]]()
         for (position, prepared) in events.enumerated() { positionsByTenant[prepared.event.tenant, default: []].append(position) }
@@ -120,7 +146,8 @@ public actor LogSequencer {
                     events: fresh,
                     tiles: tiles,
                     head: LogHead(size: tree.size, checkpoint: note.serialized),
-                    recordInHistory: keep
+                    recordInHistory: keep,
+                    erasures: erasures.map { $0.erasure(record: firstIndex) }
                 )
             )
             newTrees[tenant] = tree

@@ -38,6 +38,13 @@ public struct LogVerifier: Sendable {
         public var bytesHashed: UInt64
         /// Checkpoints whose signature and root were checked (history and latest).
         public var checkpointsChecked: Int
+        /// Entries pruned by retention, each accounted for by a signed erasure record; their leaf
+        /// hashes were checked against the checkpoints, their content is in the archive.
+        public var pruned: UInt64 = 0
+        /// Entries redacted, each under a signed erasure record that commits to the redacted copy.
+        public var redacted: UInt64 = 0
+        /// The erasure records whose filings were checked.
+        public var erasureRecords: Int = 0
         /// The first problem, or `nil` when the log is intact.
         public var failure: Failure?
     }
@@ -93,6 +100,17 @@ public struct LogVerifier: Sendable {
             }
         }
 
+        // Erasures next: each must be accounted for by its signed record, or it is tampering.
+        let erasures: [UInt64: Erasure]
+        switch try await checkErasures(tenant: tenant, size: head.size) {
+        case .success(let checked):
+            erasures = checked.erasures
+            report.erasureRecords = checked.records
+        case .failure(let failure):
+            report.failure = failure
+            return report
+        }
+
         var tree = TiledTree()
         var rebuiltRightmost = [Int: Tile]()
         var start: UInt64 = 0
@@ -110,42 +128,61 @@ public struct LogVerifier: Sendable {
                     report.failure = Failure(index: record.index, reason: "more than one event row claims this index")
                     return report
                 }
-                if record.index > expected {
+                while expected < record.index {
+                    guard erasures[expected]?.kind == .pruned else {
+                        report.failure = Failure(index: expected, reason: "the event row is missing (deleted)")
+                        return report
+                    }
+                    expected += 1
+                }
+                if erasures[record.index]?.kind == .pruned {
+                    report.failure = Failure(
+                        index: record.index,
+                        reason: "the event was pruned under record \(erasures[record.index]!.record) but its row is back"
+                    )
+                    return report
+                }
+                expected += 1
+            }
+            while expected < end {
+                guard erasures[expected]?.kind == .pruned else {
                     report.failure = Failure(index: expected, reason: "the event row is missing (deleted)")
                     return report
                 }
                 expected += 1
             }
-            let checked = await checkInParallel(records, tenant: tenant)
+            let checked = await checkInParallel(records, tenant: tenant, erasures: erasures)
             if let failure = checked.failure {
                 report.failure = failure
                 return report
             }
-            let leafHashes = checked.leafHashes
             report.bytesHashed += records.reduce(0) { $0 + UInt64($1.entry.count) }
-            if expected < end {
-                report.failure = Failure(index: expected, reason: "the event row is missing (deleted)")
-                return report
-            }
-            // Compare the recomputed leaves with the stored level-0 tiles, hash by hash.
+            // Compare the recomputed leaves with the stored level-0 tiles, hash by hash; an erased
+            // entry's leaf is taken from the tile, and the checkpoints below vouch for it.
             let firstTile = start >> 8
             let lastTile = (end - 1) >> 8
             let stored = try await backend.tiles((firstTile...lastTile).map { TileID(level: 0, index: $0) }, of: tenant)
-            for (offset, leaf) in leafHashes.enumerated() {
-                let index = start + UInt64(offset)
+            var recomputed = [UInt64: MerkleHash](minimumCapacity: records.count)
+            for (record, leaf) in zip(records, checked.leafHashes) { recomputed[record.index] = leaf }
+            var leafHashes = [MerkleHash]()
+            leafHashes.reserveCapacity(Int(end - start))
+            for index in start..<end {
                 let tile = stored[TileID(level: 0, index: index >> 8)]
                 let position = Int(index & 255)
                 guard let tile, position < tile.width else {
                     report.failure = Failure(index: index, reason: "the stored tree has no leaf hash for this entry (tile missing or cut short)")
                     return report
                 }
-                guard tile.hashes[position] == leaf else {
+                if let erasure = erasures[index] {
+                    if erasure.kind == .pruned { report.pruned += 1 } else { report.redacted += 1 }
+                } else if tile.hashes[position] != recomputed[index] {
                     report.failure = Failure(
                         index: index,
                         reason: "the event does not match the leaf hash in the stored tree (changed, reordered or inserted)"
                     )
                     return report
                 }
+                leafHashes.append(tile.hashes[position])
             }
             // Rebuild the tree segment by segment, stopping at every checkpoint size to check its root.
             let stops = expectedRoots.keys.filter { $0 > start && $0 < end }.sorted() + [end]
@@ -227,29 +264,81 @@ public struct LogVerifier: Sendable {
         return .success(checkpoint)
     }
 
+    /// Reads the tenant's erasures and checks each record's filings against what the record, a
+    /// signed leaf of the same log, committed to.
+    private func checkErasures(tenant: TenantID, size: UInt64) async throws -> Result<(erasures: [UInt64: Erasure], records: Int), Failure> {
+        let stored = try await events.erasures(of: tenant, in: 0..<UInt64(Int64.max))
+        var byIndex = [UInt64: Erasure](minimumCapacity: stored.count)
+        var byRecord = [UInt64: [Erasure]]()
+        for erasure in stored {
+            guard erasure.index < size else {
+                return .failure(Failure(index: erasure.index, reason: "an erasure is filed beyond the signed tree size \(size)"))
+            }
+            byIndex[erasure.index] = erasure
+            byRecord[erasure.record, default: []].append(erasure)
+        }
+        for (recordIndex, filed) in byRecord.sorted(by: { $0.key < $1.key }) {
+            let first = filed.map(\.index).min() ?? recordIndex
+            guard recordIndex < size, recordIndex > filed.map(\.index).max() ?? 0, byIndex[recordIndex] == nil else {
+                return .failure(Failure(index: first, reason: "erased under record \(recordIndex), which cannot be an erasure record of this log"))
+            }
+            let rows = try await events.records(of: tenant, in: recordIndex..<(recordIndex + 1))
+            let record: ErasureRecord
+            do {
+                guard let row = rows.first else { throw RetentionError("its row is missing") }
+                record = try ErasureRecord(reading: try AuditEvent(canonicalEntry: row.entry))
+            } catch {
+                return .failure(Failure(index: first, reason: "erased under record \(recordIndex), which is not an erasure record (\(error))"))
+            }
+            if let problem = record.check(filed) {
+                return .failure(Failure(index: first, reason: "the erasures filed under record \(recordIndex) were altered: \(problem)"))
+            }
+        }
+        return .success((byIndex, byRecord.count))
+    }
+
     /// Decodes, checks and hashes records on every core; returns the leaf hashes in order, or the
-    /// failure at the lowest index.
-    private func checkInParallel(_ records: [LogRecord], tenant: TenantID) async -> (leafHashes: [MerkleHash], failure: Failure?) {
+    /// failure at the lowest index. A redacted record is checked against its erasure instead (its
+    /// leaf hash is the original's, kept in the tiles).
+    private func checkInParallel(
+        _ records: [LogRecord],
+        tenant: TenantID,
+        erasures: [UInt64: Erasure]
+    ) async -> (
+        leafHashes: [MerkleHash?], failure: Failure?
+    ) {
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, records.count / 1024))
         let size = (records.count + slices - 1) / max(slices, 1)
-        let results = await withTaskGroup(of: (Int, [MerkleHash], Failure?).self) { group in
+        let results = await withTaskGroup(of: (Int, [MerkleHash?], Failure?).self) { group in
             for slice in 0..<slices {
                 let part = records[min(records.count, slice * size)..<min(records.count, (slice + 1) * size)]
                 group.addTask {
-                    var hashes = [MerkleHash]()
+                    var hashes = [MerkleHash?]()
                     hashes.reserveCapacity(part.count)
                     for record in part {
                         if let failure = checkRecord(record, tenant: tenant) { return (slice, hashes, failure) }
-                        hashes.append(RFC9162.leafHash(of: record.entry))
+                        if let erasure = erasures[record.index] {
+                            guard erasure.redactedEntry == record.entry else {
+                                let failure = Failure(
+                                    index: record.index,
+                                    reason:
+                                        "the event was redacted under record \(erasure.record), but its row is not the redacted copy that record names"
+                                )
+                                return (slice, hashes, failure)
+                            }
+                            hashes.append(nil)
+                        } else {
+                            hashes.append(RFC9162.leafHash(of: record.entry))
+                        }
                     }
                     return (slice, hashes, nil)
                 }
             }
-            var collected = [(Int, [MerkleHash], Failure?)]()
+            var collected = [(Int, [MerkleHash?], Failure?)]()
             for await result in group { collected.append(result) }
             return collected.sorted { $0.0 < $1.0 }
         }
-        var leafHashes = [MerkleHash]()
+        var leafHashes = [MerkleHash?]()
         leafHashes.reserveCapacity(records.count)
         for (_, hashes, failure) in results {
             if let failure { return (leafHashes, failure) }

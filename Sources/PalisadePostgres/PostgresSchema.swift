@@ -21,6 +21,7 @@ enum PostgresSchema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "ledger", statements: ledger),
         Migration(version: 2, name: "append_only", statements: appendOnly),
+        Migration(version: 3, name: "erasures", statements: erasures),
     ]
 
     /// The newest version this binary knows.
@@ -253,6 +254,105 @@ enum PostgresSchema {
         "REVOKE ALL ON FUNCTION ensure_audit_partition(date) FROM PUBLIC",
     ]
 
+    static let erasures = [
+        """
+        -- Erasures: events pruned by a retention sweep (row deleted) or redacted under an erasure
+        -- request (row replaced by redacted_entry). ledger_entries keeps the id, position and leaf hash.
+        -- `record` is the log index of the palisade.erasure event that made the erasure; its metadata
+        -- commits to these rows, and palisade verify checks them against it.
+        CREATE TABLE erasures (
+            tenant_id      integer NOT NULL REFERENCES tenants (id),
+            log_index      bigint NOT NULL,
+            event_id       uuid NOT NULL,
+            kind           text NOT NULL CHECK (kind IN ('pruned', 'redacted')),
+            record         bigint NOT NULL,
+            redacted_entry bytea CHECK ((kind = 'redacted') = (redacted_entry IS NOT NULL)),
+            created_at     timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, log_index),
+            UNIQUE (tenant_id, event_id)
+        )
+        """,
+        "CREATE INDEX erasures_record ON erasures (tenant_id, record)",
+        """
+        CREATE TRIGGER erasures_append_only BEFORE UPDATE OR DELETE ON erasures
+            FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change()
+        """,
+        "CREATE TRIGGER erasures_no_truncate BEFORE TRUNCATE ON erasures EXECUTE FUNCTION refuse_ledger_truncate()",
+        // The purge authorizations of version 2 are replaced by the erasure rows themselves.
+        "DROP TABLE purge_authorizations",
+        """
+        -- Refuses UPDATE and DELETE on the ledger tables, for every role including their owner, except
+        -- what a filed erasure says: deleting a pruned event's row, or replacing a redacted event's row
+        -- by exactly its redacted entry (same tenant, position, id and time).
+        CREATE OR REPLACE FUNCTION refuse_ledger_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_TABLE_NAME LIKE 'audit_events%' THEN
+                IF TG_OP = 'DELETE' AND EXISTS (
+                    SELECT 1 FROM palisade.erasures e
+                    WHERE e.tenant_id = OLD.tenant_id AND e.log_index = OLD.log_index AND e.event_id = OLD.id AND e.kind = 'pruned'
+                ) THEN
+                    RETURN OLD;
+                END IF;
+                IF TG_OP = 'UPDATE' AND NEW.tenant_id = OLD.tenant_id AND NEW.log_index = OLD.log_index AND NEW.id = OLD.id
+                   AND NEW.timestamp = OLD.timestamp AND NEW.leaf_hash = OLD.leaf_hash AND EXISTS (
+                    SELECT 1 FROM palisade.erasures e
+                    WHERE e.tenant_id = OLD.tenant_id AND e.log_index = OLD.log_index AND e.event_id = OLD.id AND e.kind = 'redacted'
+                      AND e.redacted_entry = NEW.entry
+                ) THEN
+                    RETURN NEW;
+                END IF;
+            END IF;
+            RAISE EXCEPTION 'palisade: % on % is refused: the audit ledger is append-only', TG_OP, TG_TABLE_NAME
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'events leave the ledger only through palisade retention or redaction, under an approval';
+        END
+        $$
+        """,
+        """
+        -- Applies the erasures filed under one record: deletes the pruned rows and rewrites the redacted
+        -- ones, their columns read from the redacted entry itself. SECURITY DEFINER because the
+        -- application role has no UPDATE or DELETE on audit_events; it can only erase what it filed,
+        -- and every filing is checked by palisade verify against its signed record.
+        CREATE FUNCTION apply_erasures(p_tenant integer, p_record bigint) RETURNS bigint
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = palisade, pg_temp AS $$
+        DECLARE
+            wanted bigint;
+            pruned bigint;
+            redacted bigint;
+        BEGIN
+            SELECT count(*) INTO wanted FROM erasures WHERE tenant_id = p_tenant AND record = p_record;
+            DELETE FROM audit_events a USING erasures e, ledger_entries l
+            WHERE e.tenant_id = p_tenant AND e.record = p_record AND e.kind = 'pruned'
+              AND l.tenant_id = e.tenant_id AND l.log_index = e.log_index AND l.event_id = e.event_id
+              AND a.tenant_id = l.tenant_id AND a.timestamp = l.timestamp AND a.log_index = l.log_index AND a.id = e.event_id;
+            GET DIAGNOSTICS pruned = ROW_COUNT;
+            UPDATE audit_events a SET
+                actor = d.doc ->> 'actor',
+                resource = d.doc ->> 'resource',
+                error_message = d.doc ->> 'error_message',
+                source_ip = (d.doc ->> 'source_ip')::inet,
+                user_agent = d.doc ->> 'user_agent',
+                session_id = d.doc ->> 'session_id',
+                request_id = d.doc ->> 'request_id',
+                metadata = coalesce(d.doc -> 'metadata', '{}'::jsonb),
+                entry = d.redacted_entry
+            FROM (SELECT e.log_index, e.event_id, e.redacted_entry, l.timestamp, convert_from(e.redacted_entry, 'UTF8')::jsonb AS doc
+                  FROM erasures e JOIN ledger_entries l ON l.tenant_id = e.tenant_id AND l.log_index = e.log_index
+                  WHERE e.tenant_id = p_tenant AND e.record = p_record AND e.kind = 'redacted') d
+            WHERE a.tenant_id = p_tenant AND a.timestamp = d.timestamp AND a.log_index = d.log_index AND a.id = d.event_id;
+            GET DIAGNOSTICS redacted = ROW_COUNT;
+            IF pruned + redacted <> wanted THEN
+                RAISE EXCEPTION 'palisade: % of the % events erased under record % are not stored with the ids named',
+                    wanted - pruned - redacted, wanted, p_record
+                    USING ERRCODE = 'no_data_found';
+            END IF;
+            RETURN wanted;
+        END
+        $$
+        """,
+        "REVOKE ALL ON FUNCTION apply_erasures(integer, bigint) FROM PUBLIC",
+    ]
+
     /// The grants that make `role` Palisade's application role: it reads everything, appends to the
     /// ledger tables (no UPDATE, DELETE or TRUNCATE on them), moves heads and tiles forward, manages
     /// tenants and tokens, and has partitions made through ``ensure_audit_partition``.
@@ -264,8 +364,10 @@ enum PostgresSchema {
             "GRANT USAGE ON SCHEMA palisade TO \(quoted)",
             "GRANT SELECT, INSERT ON ledger_entries, audit_events, checkpoints TO \(quoted)",
             "GRANT SELECT, INSERT, UPDATE ON log_heads, tiles, tenants, api_tokens TO \(quoted)",
-            "GRANT SELECT ON schema_migrations, purge_authorizations TO \(quoted)",
+            "GRANT SELECT ON schema_migrations TO \(quoted)",
+            "GRANT SELECT, INSERT ON erasures TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION ensure_audit_partition(date) TO \(quoted)",
+            "GRANT EXECUTE ON FUNCTION apply_erasures(integer, bigint) TO \(quoted)",
         ]
     }
 }

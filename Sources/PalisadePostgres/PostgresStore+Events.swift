@@ -99,7 +99,7 @@ extension PostgresStore: EventStore {
     }
 
     /// Checks that every ledger entry (the never-pruned index of positions, ids and leaf hashes)
-    /// agrees with its event row, and that no event row lacks its ledger entry.
+    /// agrees with its event row (or was pruned), and that no event row lacks its ledger entry.
     public func auditDerivedIndexes(of tenant: TenantID) async throws -> IntegrityFinding? {
         try await run("auditing the ledger entries") {
             guard let tenantID = try await existingTenantID(tenant) else { return nil }
@@ -109,8 +109,9 @@ extension PostgresStore: EventStore {
                 FROM (SELECT log_index, event_id, leaf_hash, timestamp FROM ledger_entries WHERE tenant_id = \(tenantID)) l
                 FULL JOIN (SELECT log_index, id, leaf_hash, timestamp FROM audit_events WHERE tenant_id = \(tenantID)) a
                        ON a.log_index = l.log_index
-                WHERE l.log_index IS NULL OR a.log_index IS NULL OR a.id <> l.event_id OR a.leaf_hash <> l.leaf_hash
-                   OR a.timestamp <> l.timestamp
+                LEFT JOIN (SELECT log_index FROM erasures WHERE tenant_id = \(tenantID) AND kind = 'pruned') p ON p.log_index = l.log_index
+                WHERE (a.log_index IS NULL AND p.log_index IS NULL) OR l.log_index IS NULL OR a.id <> l.event_id
+                   OR a.leaf_hash <> l.leaf_hash OR a.timestamp <> l.timestamp
                 """,
                 logger
             )

@@ -140,6 +140,9 @@ extension PostgresStore: LedgerBackend {
                 try await writer.write(batch.eventRows)
             }
         }
+        for (append, tenantID) in zip(batch.appends, batch.tenantIDs) where !append.erasures.isEmpty {
+            try await writeErasures(append, tenantID: tenantID, connection)
+        }
         if !batch.tileTenants.isEmpty {
             // A stored tile only ever grows; a full tile (8,192 bytes) is never rewritten.
             try await connection.execute(
@@ -169,6 +172,45 @@ extension PostgresStore: LedgerBackend {
                     logger
                 )
             }
+        }
+    }
+
+    /// Files an append's erasures and has ``apply_erasures`` delete or rewrite the rows, record by
+    /// record, inside the commit's transaction.
+    private func writeErasures(_ append: LogAppend, tenantID: Int32, _ connection: PostgresConnection) async throws {
+        let indices = append.erasures.map { Int64($0.index) }
+        let taken = try await connection.rows(
+            "SELECT min(log_index) FROM erasures WHERE tenant_id = \(tenantID) AND log_index = ANY(\(indices)::int8[])",
+            logger
+        )
+        let erased: Int64? = try taken.first.flatMap { try $0.decodeOrCorrupt(Int64?.self, "erased index") }
+        if let index = erased {
+            throw StoreError(.rejected, "index \(index) of tenant \(append.tenant) is already erased")
+        }
+        let pruned = append.erasures.filter { $0.kind == .pruned }
+        if !pruned.isEmpty {
+            try await connection.execute(
+                """
+                INSERT INTO erasures (tenant_id, log_index, event_id, kind, record)
+                SELECT \(tenantID), u.i, u.e, 'pruned', u.r FROM unnest(\(pruned.map { Int64($0.index) })::int8[], \(pruned.map(\.eventID))::uuid[],
+                                                                  \(pruned.map { Int64($0.record) })::int8[]) AS u (i, e, r)
+                """,
+                logger
+            )
+        }
+        for erasure in append.erasures where erasure.kind == .redacted {
+            var entry = ByteBuffer()
+            entry.writeBytes(erasure.redactedEntry ?? [])
+            try await connection.execute(
+                """
+                INSERT INTO erasures (tenant_id, log_index, event_id, kind, record, redacted_entry)
+                VALUES (\(tenantID), \(Int64(erasure.index)), \(erasure.eventID), 'redacted', \(Int64(erasure.record)), \(entry))
+                """,
+                logger
+            )
+        }
+        for record in Set(append.erasures.map(\.record)).sorted() {
+            try await connection.execute("SELECT apply_erasures(\(tenantID), \(Int64(record)))", logger)
         }
     }
 

@@ -329,6 +329,8 @@ public final class PostgresStore: Sendable {
         switch sqlState(error) {
         case "23505"?:
             return StoreError(.conflict, "\(what): an event id or log position already exists; reload and retry", underlying: error)
+        case "P0002"?:
+            return StoreError(.rejected, "\(what): \(serverMessage(error))", underlying: error)
         case "42501"?:
             return StoreError(
                 .unavailable,

@@ -13,6 +13,9 @@ enum SQLiteSchema {
         migrator.registerMigration("0002_access") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("0003_erasures") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -127,5 +130,42 @@ enum SQLiteSchema {
             revoked_at       INTEGER
         );
         CREATE INDEX api_tokens_tenant ON api_tokens (tenant_id, created_at);
+        """
+
+    static let v3 = """
+        -- Erasures: events pruned by a retention sweep (row deleted) or redacted under an erasure
+        -- request (row replaced by `redacted_entry`). The leaf hash stays in the tiles. `record` is the
+        -- log index of the palisade.erasure event that made the erasure; its metadata commits to
+        -- these rows, and palisade verify checks them against it. Pruned ids stay unique.
+        CREATE TABLE erasures (
+            tenant_id      INTEGER NOT NULL REFERENCES tenants(id),
+            log_index      INTEGER NOT NULL,
+            event_id       BLOB NOT NULL,
+            kind           INTEGER NOT NULL,       -- 1 pruned, 2 redacted
+            record         INTEGER NOT NULL,
+            redacted_entry BLOB,                   -- kind 2 only
+            PRIMARY KEY (tenant_id, log_index)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX erasures_event ON erasures(tenant_id, event_id);
+        CREATE TRIGGER erasures_no_update BEFORE UPDATE ON erasures
+            BEGIN SELECT RAISE(ABORT, 'erasure records are append-only'); END;
+        CREATE TRIGGER erasures_no_delete BEFORE DELETE ON erasures
+            BEGIN SELECT RAISE(ABORT, 'erasure records are append-only'); END;
+
+        -- An event row may now leave or change, but only as an erasure filed first says: deleted
+        -- when pruned, replaced by exactly the redacted entry when redacted.
+        DROP TRIGGER events_no_update;
+        DROP TRIGGER events_no_delete;
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            WHEN NOT EXISTS (
+                SELECT 1 FROM erasures e
+                WHERE e.tenant_id = OLD.tenant_id AND e.log_index = OLD.log_index AND e.kind = 2
+                  AND NEW.tenant_id = OLD.tenant_id AND NEW.log_index = OLD.log_index AND NEW.event_id = OLD.event_id
+                  AND NEW.entry = e.redacted_entry)
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            WHEN NOT EXISTS (
+                SELECT 1 FROM erasures e WHERE e.tenant_id = OLD.tenant_id AND e.log_index = OLD.log_index AND e.kind = 1)
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
         """
 }

@@ -138,8 +138,14 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
             guard let tenantID = try self.existingTenantID(tenant, db) else { return [:] }
             var result = [UUID: UInt64]()
             let statement = try db.cachedStatement(sql: "SELECT log_index FROM events WHERE tenant_id = ? AND event_id = ?")
+            // Pruned events keep their id: appending one again is a duplicate, not a new event.
+            let pruned = try db.cachedStatement(sql: "SELECT log_index FROM erasures WHERE tenant_id = ? AND event_id = ?")
             for id in ids {
-                if let index = try Int64.fetchOne(statement, arguments: [tenantID, id.blob]) { result[id] = UInt64(index) }
+                if let index = try Int64.fetchOne(statement, arguments: [tenantID, id.blob])
+                    ?? Int64.fetchOne(pruned, arguments: [tenantID, id.blob])
+                {
+                    result[id] = UInt64(index)
+                }
             }
             return result
         }
@@ -202,6 +208,10 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
                 """,
             arguments: [tenantID, Int64(append.head.size), append.head.checkpoint]
         )
+        if !append.erasures.isEmpty {
+            let indexedTo = try Int64.fetchOne(db, sql: "SELECT indexed_to FROM facet_progress WHERE tenant_id = ?", arguments: [tenantID]) ?? 0
+            try writeErasures(append.erasures, tenantID: tenantID, tenant: append.tenant, indexedTo: indexedTo, db)
+        }
         try SQLiteFacet.catchUp(tenantID: tenantID, size: Int64(append.head.size), batch: facetIndexBatch, db)
         if append.recordInHistory {
             try db.execute(

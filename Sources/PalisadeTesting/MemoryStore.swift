@@ -7,8 +7,11 @@ public import PalisadeLedger
 public actor MemoryStore: LedgerBackend, EventStore {
     private struct Log {
         var head: LogHead?
-        var records: [LogRecord] = []
-        var events: [StoredEvent] = []
+        /// By index; `nil` once pruned.
+        var records: [LogRecord?] = []
+        /// By index; `nil` once pruned.
+        var events: [StoredEvent?] = []
+        var erasures: [UInt64: Erasure] = [:]
         var ids: [UUID: UInt64] = [:]
         var tiles: [TileID: Tile] = [:]
         var history: [StoredCheckpoint] = []
@@ -56,6 +59,9 @@ public actor MemoryStore: LedgerBackend, EventStore {
                 log.records.append(LogRecord(index: index, entry: prepared.entry, columns: IndexedColumns(prepared.event)))
                 log.events.append(StoredEvent(index: index, event: prepared.event))
             }
+            for erasure in append.erasures {
+                try Self.apply(erasure, to: &log, tenant: append.tenant)
+            }
             for tile in append.tiles where (log.tiles[tile.id]?.width ?? 0) < tile.width { log.tiles[tile.id] = tile }
             log.head = append.head
             if append.recordInHistory && !log.history.contains(where: { $0.size == append.head.size }) {
@@ -66,6 +72,30 @@ public actor MemoryStore: LedgerBackend, EventStore {
         logs = updated
     }
 
+    private static func apply(_ erasure: Erasure, to log: inout Log, tenant: TenantID) throws {
+        let position = Int(erasure.index)
+        guard position < log.records.count, let record = log.records[position], record.columns.id == erasure.eventID,
+            log.erasures[erasure.index] == nil
+        else {
+            throw StoreError(.rejected, "event \(erasure.eventID) is not stored at index \(erasure.index) of tenant \(tenant), or is already erased")
+        }
+        switch erasure.kind {
+        case .pruned:
+            log.records[position] = nil
+            log.events[position] = nil
+        case .redacted:
+            let event: AuditEvent
+            do {
+                event = try AuditEvent(canonicalEntry: erasure.redactedEntry ?? [])
+            } catch {
+                throw StoreError(.rejected, "the redacted entry of index \(erasure.index) is not a canonical event: \(error)")
+            }
+            log.records[position] = LogRecord(index: erasure.index, entry: erasure.redactedEntry ?? [], columns: IndexedColumns(event))
+            log.events[position] = StoredEvent(index: erasure.index, event: event)
+        }
+        log.erasures[erasure.index] = erasure
+    }
+
     /// The checkpoint history.
     public func checkpoints(of tenant: TenantID) -> [StoredCheckpoint] { logs[tenant]?.history ?? [] }
 
@@ -73,7 +103,7 @@ public actor MemoryStore: LedgerBackend, EventStore {
     public func events(matching validated: ValidatedEventQuery) -> EventPage {
         let query = validated.query
         let newest = query.order == .newestFirst
-        var matching = (logs[query.tenant]?.events ?? []).filter { query.matches($0.event) }
+        var matching = (logs[query.tenant]?.events ?? []).compactMap { $0 }.filter { query.matches($0.event) }
         if let cursor = query.cursor {
             matching = matching.filter { stored in
                 let key = (stored.event.timestamp, stored.index)
@@ -102,12 +132,23 @@ public actor MemoryStore: LedgerBackend, EventStore {
         guard let log = logs[tenant] else { return [] }
         let upper = min(range.upperBound, UInt64(log.records.count))
         guard range.lowerBound < upper else { return [] }
-        return Array(log.records[Int(range.lowerBound)..<Int(upper)])
+        return log.records[Int(range.lowerBound)..<Int(upper)].compactMap { $0 }
+    }
+
+    /// Erasures by index.
+    public func erasures(of tenant: TenantID, in range: Range<UInt64>) -> [Erasure] {
+        (logs[tenant]?.erasures.values.filter { range.contains($0.index) } ?? []).sorted { $0.index < $1.index }
+    }
+
+    /// The erasure of an event.
+    public func erasure(ofEvent id: UUID, tenant: TenantID) -> Erasure? {
+        guard let log = logs[tenant], let index = log.ids[id] else { return nil }
+        return log.erasures[index]
     }
 
     /// The memory store keeps no derived indexes.
     public func auditDerivedIndexes(of tenant: TenantID) -> IntegrityFinding? { nil }
 
     /// The number of records.
-    public func recordCount(of tenant: TenantID) -> UInt64 { UInt64(logs[tenant]?.records.count ?? 0) }
+    public func recordCount(of tenant: TenantID) -> UInt64 { UInt64(logs[tenant]?.records.count { $0 != nil } ?? 0) }
 }

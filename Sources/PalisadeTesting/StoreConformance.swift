@@ -20,6 +20,7 @@ public enum StoreConformance {
         "paginationVisitsEveryEventOnce": paginationVisitsEveryEventOnce,
         "proofsFromStoredTilesVerify": proofsFromStoredTilesVerify,
         "checkpointHistoryIsKept": checkpointHistoryIsKept,
+        "erasuresKeepTheTreeAndOnlyWhatTheyName": ErasureConformance.erasuresKeepTheTreeAndOnlyWhatTheyName,
         "tenantsRegisterOnceAndDisable": AccessConformance.tenantsRegisterOnceAndDisable,
         "tokensRoundTripAndRevokeWithinTheirTenant": AccessConformance.tokensRoundTripAndRevokeWithinTheirTenant,
     ]

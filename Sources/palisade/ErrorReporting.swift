@@ -14,7 +14,7 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
         throw ExitCode(error.exitCode)
     } catch let error as StoreError {
         printError("palisade: \(error.description)")
-        throw error.code == .conflict ? Exit.failed : Exit.storage
+        throw error.code == .conflict || error.code == .rejected ? Exit.failed : Exit.storage
     } catch let error as ValidationError {
         throw error
     } catch {

@@ -97,55 +97,51 @@ struct PostgresGuaranteeTests {
         }
     }
 
-    @Test func aDeleteNeedsAnOpenPurgeAuthorizationOfItsTenant() async throws {
+    @Test func onlyAFiledErasureLetsAnEventRowGoOrChange() async throws {
         try await PostgresTestDatabase.withApplicationStore { database, store in
             try await Self.populate(store)
-            let id = UUID().uuidString.lowercased()
-            try await database.execute(
-                "INSERT INTO purge_authorizations (id, tenant_id, reason, approved_by) SELECT '\(id)', id, 'test', 'tester' FROM tenants WHERE name = 'default'",
-                as: .owner
-            )
-            // Without naming it, and with a made-up one, the delete is refused.
+            let tenant = "(SELECT id FROM tenants WHERE name = 'default')"
+            // Without an erasure the owner can neither delete nor rewrite a row.
             #expect(await Self.refusal(database, as: .owner, "DELETE FROM audit_events WHERE log_index = 2")?.0 == "42501")
-            let madeUp = UUID().uuidString.lowercased()
-            #expect(
-                await Self.refusal(
-                    database,
-                    as: .owner,
-                    "BEGIN",
-                    "SET LOCAL palisade.purge_authorization = '\(madeUp)'",
-                    "DELETE FROM audit_events WHERE log_index = 2"
-                )?.0 == "42501"
-            )
+            // An erasure naming another id does not let the row go.
             try await database.execute(
-                "BEGIN",
-                "SET LOCAL palisade.purge_authorization = '\(id)'",
-                "DELETE FROM audit_events WHERE log_index = 2",
-                "COMMIT",
+                "INSERT INTO erasures (tenant_id, log_index, event_id, kind, record) VALUES (\(tenant), 2, gen_random_uuid(), 'pruned', 9)",
                 as: .owner
             )
+            #expect(await Self.refusal(database, as: .owner, "DELETE FROM audit_events WHERE log_index = 2")?.0 == "42501")
+            // One naming the row's own id does; the ledger entry (leaf hash) still cannot go.
+            try await database.execute(
+                """
+                INSERT INTO erasures (tenant_id, log_index, event_id, kind, record)
+                SELECT tenant_id, log_index, id, 'pruned', 9 FROM audit_events WHERE log_index = 3
+                """,
+                as: .owner
+            )
+            try await database.execute("DELETE FROM audit_events WHERE log_index = 3", as: .owner)
             #expect(try await store.recordCount(of: .default) == 9)
-            // The leaf hash stays: the ledger entry cannot be deleted even under the authorization.
-            #expect(
-                await Self.refusal(
-                    database,
-                    as: .owner,
-                    "BEGIN",
-                    "SET LOCAL palisade.purge_authorization = '\(id)'",
-                    "DELETE FROM ledger_entries WHERE log_index = 2"
-                )?.0 == "42501"
+            #expect(await Self.refusal(database, as: .owner, "DELETE FROM ledger_entries WHERE log_index = 3")?.0 == "42501")
+            // A redaction lets the row change only into exactly its redacted entry.
+            try await database.execute(
+                """
+                INSERT INTO erasures (tenant_id, log_index, event_id, kind, record, redacted_entry)
+                SELECT tenant_id, log_index, id, 'redacted', 9, '\\x7b7d'::bytea FROM audit_events WHERE log_index = 4
+                """,
+                as: .owner
             )
-            // A completed authorization no longer allows anything.
-            try await database.execute("UPDATE purge_authorizations SET completed_at = now()", as: .owner)
+            #expect(await Self.refusal(database, as: .owner, "UPDATE audit_events SET entry = '\\x00'::bytea WHERE log_index = 4")?.0 == "42501")
             #expect(
-                await Self.refusal(
-                    database,
-                    as: .owner,
-                    "BEGIN",
-                    "SET LOCAL palisade.purge_authorization = '\(id)'",
-                    "DELETE FROM audit_events WHERE log_index = 3"
-                )?.0 == "42501"
+                await Self.refusal(database, as: .owner, "UPDATE audit_events SET log_index = 40, entry = '\\x7b7d'::bytea WHERE log_index = 4")?.0
+                    == "42501"
             )
+            try await database.execute("UPDATE audit_events SET entry = '\\x7b7d'::bytea WHERE log_index = 4", as: .owner)
+            // Erasures are append-only too, and the application role cannot delete rows itself.
+            #expect(await Self.refusal(database, as: .owner, "DELETE FROM erasures")?.0 == "42501")
+            #expect(await Self.refusal(database, as: .owner, "UPDATE erasures SET record = 1")?.0 == "42501")
+            #expect(await Self.refusal(database, as: .owner, "TRUNCATE erasures")?.0 == "42501")
+            #expect(await Self.refusal(database, as: .application, "DELETE FROM audit_events WHERE log_index = 5")?.0 == "42501")
+            // The forged erasures (no signed record at index 9 accounts for them) are tampering.
+            let report = try await LogVerifier(backend: store, events: store, verifier: Self.signer.verifier).verify(tenant: .default)
+            #expect(report.failure?.index == 2)
         }
     }
 
@@ -164,7 +160,7 @@ struct PostgresGuaranteeTests {
             await again.close()
             let versions = try await database.execute("SELECT version FROM schema_migrations ORDER BY version", as: .owner)
                 .map { try $0.decode(Int32.self) }
-            #expect(versions == [1, 2])
+            #expect(versions == [1, 2, 3])
             try await database.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'from_the_future')", as: .owner)
             await #expect(throws: StoreError(.schemaTooNew, "")) {
                 try await PostgresStore.connect(to: database.url(as: .application), logger: Logger(label: "test"))

@@ -46,6 +46,16 @@ public struct EventType: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Palisade's own operation.
     public static let system = EventType(known: "system")
 
+    /// Palisade's own retention records: policies set and removed, legal holds placed and released.
+    /// Reserved: clients cannot send events of a `palisade.` type.
+    public static let palisadeRetention = EventType(known: "palisade.retention")
+    /// Palisade's own erasure records: retention sweeps that pruned events, and redactions.
+    public static let palisadeErasure = EventType(known: "palisade.erasure")
+
+    /// Whether the type is in the `palisade.` namespace, which only Palisade itself writes; events of
+    /// these types are never pruned or redacted.
+    public var isReserved: Bool { rawValue.hasPrefix("palisade.") }
+
     /// The well-known values.
     public static let wellKnown: [EventType] = [
         .authentication, .authorization, .dataAccess, .configuration, .security, .llmInteraction, .keyManagement, .network,

@@ -111,6 +111,10 @@ public struct EventValidator: Sendable {
         if let text = draft.eventType {
             eventType = EventType(text)
             if eventType == nil { issues.append(.init(field: "event_type", message: "must match [a-z][a-z0-9_.]{0,63}, e.g. authentication")) }
+            if let type = eventType, type.isReserved {
+                issues.append(.init(field: "event_type", message: "the palisade. namespace is reserved for Palisade's own ledger records"))
+                eventType = nil
+            }
         } else {
             issues.append(.init(field: "event_type", message: "is required"))
         }

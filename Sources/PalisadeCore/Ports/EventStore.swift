@@ -11,8 +11,15 @@ public protocol EventStore: Sendable {
     func event(id: UUID, of tenant: TenantID) async throws -> StoredEvent?
 
     /// The stored records of log indices `range`, in index order, exactly as stored (for `verify`
-    /// and entry bundles). Missing indices are simply absent, so a verifier can name them.
+    /// and entry bundles). Missing indices (pruned, or deleted behind the ledger's back) are simply
+    /// absent, so a verifier can name them; a redacted event has its redacted entry.
     func records(of tenant: TenantID, in range: Range<UInt64>) async throws -> [LogRecord]
+
+    /// The tenant's erasures (pruned and redacted events) with an index in `range`, in index order.
+    func erasures(of tenant: TenantID, in range: Range<UInt64>) async throws -> [Erasure]
+
+    /// The erasure of the event with this id, if it was pruned or redacted.
+    func erasure(ofEvent id: UUID, tenant: TenantID) async throws -> Erasure?
 
     /// The number of stored event rows of the tenant, whatever their indices (for tamper checks).
     func recordCount(of tenant: TenantID) async throws -> UInt64

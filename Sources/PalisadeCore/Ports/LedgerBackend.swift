@@ -16,13 +16,15 @@ public protocol LedgerBackend: Sendable {
     /// The latest stored version of each tile asked for; missing tiles are left out.
     func tiles(_ ids: [TileID], of tenant: TenantID) async throws -> [TileID: Tile]
 
-    /// The log indices of those of `ids` already in the tenant's log.
+    /// The log indices of those of `ids` already in the tenant's log, pruned ones included.
     func existingEvents(_ ids: [UUID], of tenant: TenantID) async throws -> [UUID: UInt64]
 
     /// Writes appends to one or more tenants' logs in one transaction.
     ///
     /// - Throws: ``StoreError`` with code `conflict` when a log's size is not the append's
-    ///   `firstIndex` (another writer moved it on) or an event id already exists; nothing is written.
+    ///   `firstIndex` (another writer moved it on) or an event id already exists, and `rejected`
+    ///   when an erasure names an event row that is not stored (with that id) or is already erased;
+    ///   nothing is written.
     func commit(_ appends: [LogAppend]) async throws
 
     /// The checkpoints kept in the tenant's history, oldest first.
@@ -96,14 +98,26 @@ public struct LogAppend: Sendable {
     public var head: LogHead
     /// Whether the checkpoint is also kept in the history.
     public var recordInHistory: Bool
+    /// Events erased in the same transaction, each naming its record among ``events``: pruned rows
+    /// are deleted, redacted rows replaced; leaf hashes and tiles are never touched.
+    public var erasures: [Erasure]
 
     /// Creates an append.
-    public init(tenant: TenantID, firstIndex: UInt64, events: [PreparedEvent], tiles: [Tile], head: LogHead, recordInHistory: Bool) {
+    public init(
+        tenant: TenantID,
+        firstIndex: UInt64,
+        events: [PreparedEvent],
+        tiles: [Tile],
+        head: LogHead,
+        recordInHistory: Bool,
+        erasures: [Erasure] = []
+    ) {
         self.tenant = tenant
         self.firstIndex = firstIndex
         self.events = events
         self.tiles = tiles
         self.head = head
         self.recordInHistory = recordInHistory
+        self.erasures = erasures
     }
 }

@@ -10,6 +10,7 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, CustomDebugS
             case corrupt
             case unavailable
             case schemaTooNew
+            case rejected
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -22,6 +23,9 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, CustomDebugS
         public static let unavailable = Code(.unavailable)
         /// The database was written by a newer Palisade; upgrade the binary.
         public static let schemaTooNew = Code(.schemaTooNew)
+        /// The request does not fit the stored data (e.g. erasing an event that is not there, or
+        /// is already erased); nothing was written and retrying will not help.
+        public static let rejected = Code(.rejected)
 
         /// The code's name.
         public var description: String { String(describing: base) }

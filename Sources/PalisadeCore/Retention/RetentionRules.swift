@@ -31,6 +31,8 @@ public struct RetentionRules: Hashable, Sendable {
 
     /// The decision for `event` at `now`.
     public func disposition(of event: AuditEvent, at now: Timestamp) -> RetentionDisposition {
+        // Palisade's own records (retention rules, erasures) prove what happened to the rest.
+        guard !event.eventType.isReserved else { return .keptForever }
         let covering = policies.filter { $0.covers(tenant: event.tenant, eventType: event.eventType) }
         guard let longest = covering.max(by: { $0.keepDays < $1.keepDays }) else { return .keptForever }
         let expiry = longest.expiry(of: event.timestamp)

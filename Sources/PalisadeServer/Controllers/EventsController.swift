@@ -121,13 +121,17 @@ public struct EventsController: Sendable {
         )
     }
 
-    /// `GET /v1/events/{id}`: one event of the caller's tenant (404 for any other tenant's).
+    /// `GET /v1/events/{id}`: one event of the caller's tenant (404 for any other tenant's, 410 once
+    /// pruned; a redacted event is returned as redacted, its metadata naming what was removed).
     @Sendable func one(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try context.require(.read)
         guard let text = context.parameters.get("id"), let id = UUID(text: text) else {
             throw APIError.badField("id", "must be a UUID")
         }
-        guard let stored = try await events.event(id: id, of: context.tenant) else { throw APIError.notFound("no event \(text)") }
+        guard let stored = try await events.event(id: id, of: context.tenant) else {
+            if let erasure = try await events.erasure(ofEvent: id, tenant: context.tenant) { throw APIError.pruned(erasure) }
+            throw APIError.notFound("no event \(text)")
+        }
         return .json(Self.json(stored))
     }
 

@@ -44,8 +44,13 @@ public struct LogController: Sendable {
         if let idText = try request.queryValue("id") {
             guard try request.queryValue("index") == nil else { throw APIError.badField("id", "and index cannot both be given") }
             guard let id = UUID(text: idText) else { throw APIError.badField("id", "must be a UUID") }
-            guard let stored = try await events.event(id: id, of: context.tenant) else { throw APIError.notFound("no event \(idText)") }
-            index = stored.index
+            if let stored = try await events.event(id: id, of: context.tenant) {
+                index = stored.index
+            } else if let erasure = try await events.erasure(ofEvent: id, tenant: context.tenant) {
+                index = erasure.index  // a pruned event's leaf is still proven
+            } else {
+                throw APIError.notFound("no event \(idText)")
+            }
         } else {
             index = try Self.number("index", request, required: true)!
         }

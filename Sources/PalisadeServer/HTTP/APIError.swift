@@ -68,6 +68,16 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         APIError(.notFound, code: "not_found", message)
     }
 
+    /// 410 for an event a retention sweep pruned: it was in the log (its leaf hash still is) but its
+    /// content is only in the archive now.
+    public static func pruned(_ erasure: Erasure) -> APIError {
+        APIError(
+            .gone,
+            code: "pruned",
+            "event \(erasure.eventID.lowercasedString) (log index \(erasure.index)) was pruned by retention under record \(erasure.record); its leaf hash stays in the log, its content is in the retention archive"
+        )
+    }
+
     /// 401 with a `WWW-Authenticate` challenge.
     public static func unauthorized(_ message: String) -> APIError {
         var error = APIError(.unauthorized, code: "unauthorized", message)

@@ -49,7 +49,12 @@ struct VerifyCommand: AsyncParsableCommand {
                         failed = true
                         print("tenant \(tenant): FAILED: \(failure)")
                     } else {
-                        print("tenant \(tenant): OK: \(report.size) entries, \(report.checkpointsChecked) checkpoints verified")
+                        var erased = ""
+                        if report.pruned + report.redacted > 0 {
+                            erased =
+                                "; \(report.pruned) pruned and \(report.redacted) redacted, accounted for by \(report.erasureRecords) signed erasure records"
+                        }
+                        print("tenant \(tenant): OK: \(report.size) entries, \(report.checkpointsChecked) checkpoints verified\(erased)")
                     }
                     if let anchors, report.failure == nil {
                         let anchorFailure = try await Self.checkAnchors(of: tenant, in: anchors, size: report.size, key: verifier, store: store)

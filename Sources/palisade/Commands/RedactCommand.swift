@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PalisadeCore
+import PalisadeIngest
+
+/// `palisade redact`: removes one event's payload or named fields for an erasure request.
+struct RedactCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redact",
+        abstract: "Remove one event's payload (or named fields) while its leaf hash stays in the tree.",
+        discussion: """
+            Redactable: actor, resource, error_message, source_ip, user_agent, session_id, request_id, \
+            metadata and metadata.<name>; without --field, all of them. The id, times, type, severity, \
+            action and outcome stay. The redaction is a ledger record naming who, why and the approval; \
+            `palisade verify` reports the event as redacted under that record. Events under an active \
+            legal hold are refused. Needs --i-understand until dual-control approvals exist.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var by: OperatorOptions
+    @Argument(help: "The event id.") var id: String
+    @Option(name: .customLong("field"), help: "A field to remove (repeatable; default: the whole payload).") var fields: [String] = []
+    @Option(help: "Why (the erasure request this answers).") var reason: String
+    @Flag(name: .customLong("i-understand"), help: "Confirm; the redaction cannot be undone and is recorded with your name.")
+    var confirmed = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let tenant = try global.tenantID()
+            guard confirmed else {
+                throw CLIError("a redaction removes data for good; run again with --i-understand (it is recorded with --operator)")
+            }
+            guard let eventID = UUID(text: id) else { throw CLIError("\(id) is not an event id (a UUID)") }
+            let redaction: Redaction
+            do {
+                redaction = fields.isEmpty ? .payload : try Redaction(fields: fields)
+            } catch let error as RetentionError {
+                throw CLIError(error.description)
+            }
+            try await global.withStore { directory, store in
+                let clock = SystemWallClock()
+                let sequencer = LogSequencer(backend: store, signer: try directory.signer(), clock: clock, logger: directory.logger)
+                let outcome: Redactor.Outcome
+                do {
+                    outcome = try await Redactor(sequencer: sequencer, events: store).redact(
+                        eventID: eventID,
+                        tenant: tenant,
+                        redaction: redaction,
+                        actor: by.name,
+                        reason: reason,
+                        approval: by.acknowledgedApproval,
+                        now: clock.now()
+                    )
+                } catch let error as RetentionError {
+                    throw CLIError(error.description)
+                }
+                directory.logger.warning("event redacted", metadata: ["event": "\(id)", "operator": "\(by.name)", "reason": "\(reason)"])
+                print("redacted \(outcome.fields.joined(separator: ", ")) of event \(id) at index \(outcome.index) (record \(outcome.record))")
+            }
+        }
+    }
+}
