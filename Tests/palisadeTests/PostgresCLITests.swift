@@ -25,7 +25,7 @@ struct PostgresCLITests {
             "database", "migrate", "--database", database.urlText(as: .owner), "--grant-to", PostgresTestDatabase.applicationRole,
         ])
         #expect(migrate.status == 0, "\(migrate.stderr)")
-        #expect(migrate.stdout.contains("at version 2 (this binary knows 2)"), "\(migrate.stdout)")
+        #expect(migrate.stdout.contains("at version 3 (this binary knows 3)"), "\(migrate.stdout)")
         #expect(!migrate.stdout.contains(database.url(as: .owner).password ?? "-"), "the password must not be printed")
     }
 
@@ -140,6 +140,49 @@ struct PostgresCLITests {
             let result = try cli.run(["verify", "--quiet"])
             #expect(result.status == 1)
             #expect(result.stdout.contains("FAILED") && result.stdout.contains(tamper.expected), "verify said: \(result.stdout)\(result.stderr)")
+        }
+    }
+
+    /// Retention and redaction on PostgreSQL as the application role (which has no DELETE or
+    /// UPDATE: the rows go through apply_erasures), and a superuser's deletion disguised as a
+    /// prune is still caught.
+    @Test func retentionAndRedactionRunOnPostgres() async throws {
+        try await PostgresTestDatabase.with { database in
+            let cli = try Self.applicationCLI(database)
+            defer { cli.removeAll() }
+            try Self.migrate(database, cli)
+            #expect(try cli.run(["events", "append", "--max-age-days", "200"], input: RetentionCLITests.oldEvents(40, daysAgo: 100)).status == 0)
+            #expect(try cli.run(["events", "append"], input: eventLines(10, start: 1_000)).status == 0)
+            #expect(try cli.run(["retention", "policy", "set", "--event-type", "authentication", "--keep-days", "30"]).status == 0)
+            #expect(try cli.run(["retention", "hold", "place", "--actor", "bob", "--reason", "case 7"]).status == 0)
+            let archives = cli.root.appendingPathComponent("archives").path
+            let sweep = try cli.run(["retention", "sweep", "--archive-dir", archives])
+            #expect(sweep.status == 0 && sweep.stdout.contains("pruned 20, 20 expired but held"), "\(sweep.stdout)\(sweep.stderr)")
+            let redact = try cli.run([
+                "redact", "00000000-0000-4000-8000-0000000003e8", "--field", "metadata", "--reason", "GDPR-1", "--i-understand",
+            ])
+            #expect(redact.status == 0, "\(redact.stderr)")
+            let verify = try cli.run(["verify"])
+            #expect(
+                verify.status == 0 && verify.stdout.contains("20 pruned and 1 redacted, accounted for by 2 signed erasure records"),
+                "\(verify.stdout)"
+            )
+            let redacted = try cli.run(["events", "query", "--resource", "r6", "--format", "ndjson"]).stdout
+            #expect(redacted.contains("palisade.redacted") && !redacted.contains(#""n":1000"#), "\(redacted)")
+            // A superuser deletes a kept row and files it under the sweep's record: caught.
+            try await database.execute(
+                [
+                    "SET session_replication_role = replica",
+                    "DELETE FROM audit_events WHERE log_index = 45",
+                    """
+                    INSERT INTO erasures (tenant_id, log_index, event_id, kind, record)
+                    SELECT tenant_id, 45, event_id, 'pruned', (SELECT min(record) FROM erasures) FROM ledger_entries WHERE log_index = 45
+                    """,
+                ],
+                as: .superuser
+            )
+            let tampered = try cli.run(["verify"])
+            #expect(tampered.status == 1 && tampered.stdout.contains("were altered"), "\(tampered.stdout)")
         }
     }
 
