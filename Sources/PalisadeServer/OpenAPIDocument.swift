@@ -344,6 +344,16 @@ enum OpenAPIDocument {
                   "404": {
                     "$ref": "#/components/responses/Error"
                   },
+                  "410": {
+                    "description": "The event was pruned by retention: its leaf hash stays in the log (inclusion proofs by id still work) and its content is in the retention archive.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
                   "429": {
                     "$ref": "#/components/responses/Error"
                   }

@@ -163,4 +163,41 @@ struct RetentionCLITests {
         let refiled = try cli.run(["verify"])
         #expect(refiled.status == 1 && refiled.stdout.contains("the erasures filed under record 6 were altered"), "\(refiled.stdout)")
     }
+
+    /// `serve` with `retention.archive_dir` sweeps on its own through its own sequencer, and a
+    /// pruned event is answered 410 with the record that pruned it.
+    @Test func theServerSweepsOnItsOwn() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        #expect(try cli.run(["events", "append", "--max-age-days", "200"], input: Self.oldEvents(20, daysAgo: 100)).status == 0)
+        #expect(try cli.run(["retention", "policy", "set", "--keep-days", "30"]).status == 0)
+        let archives = cli.root.appendingPathComponent("archives").path
+        let server = try ServeProcess(
+            dataDir: cli.dataDir,
+            environment: ["PALISADE_RETENTION_ARCHIVE_DIR": archives, "PALISADE_RETENTION_SWEEP_INTERVAL_SECONDS": "1"]
+        )
+        defer { server.kill9() }
+        let token = try #require(server.adminToken)
+        let poll = """
+            import sys, time, urllib.error, urllib.request
+            request = urllib.request.Request(sys.argv[1] + "/v1/events/00000000-0000-4000-8000-000000000004")
+            request.add_header("Authorization", "Bearer " + sys.argv[2])
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as response:
+                        time.sleep(0.2)
+                except urllib.error.HTTPError as error:
+                    print(error.code, error.read().decode())
+                    break
+            """
+        let polled = try ExternalProcess.python(script: poll, arguments: [server.baseURL, token])
+        #expect(polled.stdout.hasPrefix("410 ") && polled.stdout.contains(#""code":"pruned""#), "\(polled.stdout)\(polled.stderr)")
+        #expect(polled.stdout.contains("was pruned by retention under record 21"), "\(polled.stdout)")
+        server.signal(SIGTERM)
+        #expect(server.waitForExit() == 0, "\(server.stderrText)")
+        let verify = try cli.run(["verify"])
+        #expect(verify.status == 0 && verify.stdout.contains("20 pruned and 0 redacted"), "\(verify.stdout)\(verify.stderr)")
+        #expect(try cli.run(["verify", "--archive", archives + "/default/000000000000-000000000021"]).status == 0)
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PalisadeCore
+import PalisadeExport
 import PalisadeIngest
 import PalisadeLedger
 import PalisadeSQLite
@@ -97,15 +98,31 @@ struct ServeCommand: AsyncParsableCommand {
             let application = try PalisadeServer.buildApplication(configuration: resolved.server, dependencies: dependencies) { port in
                 printNow("palisade: listening on \(scheme)://\(host):\(port) (data directory \(resolved.dataDir), database \(resolved.database))")
             }
-            guard let anchors = resolved.anchors else {
+            var background = [@Sendable () async -> Void]()
+            if let anchors = resolved.anchors {
+                let anchoring = CheckpointAnchoring(store: store, directory: anchors.directory, interval: anchors.interval, logger: logger)
+                background.append { await anchoring.run() }
+            }
+            if let retention = resolved.retention {
+                let sweeper = RetentionSweeper(
+                    sequencer: sequencer,
+                    backend: store,
+                    events: store,
+                    signer: signer,
+                    archiveRoot: retention.archive,
+                    logger: logger
+                )
+                let sweeping = RetentionSweeping(store: store, sweeper: sweeper, clock: clock, interval: retention.interval, logger: logger)
+                background.append { await sweeping.run() }
+            }
+            guard !background.isEmpty else {
                 try await application.runService()
                 return
             }
-            let anchoring = CheckpointAnchoring(store: store, directory: anchors.directory, interval: anchors.interval, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await anchoring.run() }
+                for task in background { group.addTask { await task() } }
                 group.addTask { try await application.runService() }
-                // The server stopping (SIGTERM) ends the anchoring too, after one last anchor.
+                // The server stopping (SIGTERM) ends the background work too (anchoring anchors once more).
                 try await group.next()
                 group.cancelAll()
                 try await group.waitForAll()

@@ -16,6 +16,8 @@ struct ServeConfigurationBuilder {
         var postgres: PostgresStore.Configuration
         /// Where and how often checkpoints are anchored, if at all.
         var anchors: (directory: URL, interval: Duration)?
+        /// Where sweeps archive and how often they run, if retention sweeps run.
+        var retention: (archive: URL, interval: Duration)?
         var warnings: [String]
     }
 
@@ -55,6 +57,10 @@ struct ServeConfigurationBuilder {
         var anchors: (directory: URL, interval: Duration)?
         if let directory = settings.string("anchors.dir") {
             anchors = (URL(fileURLWithPath: directory), .seconds(try settings.integer("anchors.interval_seconds", in: 10...86_400)))
+        }
+        var retention: (archive: URL, interval: Duration)?
+        if let directory = settings.string("retention.archive_dir") {
+            retention = (URL(fileURLWithPath: directory), .seconds(try settings.integer("retention.sweep_interval_seconds", in: 1...604_800)))
         }
 
         switch (settings.string("tls.cert"), settings.string("tls.key")) {
@@ -106,6 +112,7 @@ struct ServeConfigurationBuilder {
             database: database,
             postgres: postgres,
             anchors: anchors,
+            retention: retention,
             warnings: warnings
         )
     }

@@ -30,6 +30,8 @@ struct ServeSettings {
         Spec(key: "tenant", defaultValue: "default", help: "the operator tenant (manages tenants; receives server audit events)"),
         Spec(key: "anchors.dir", defaultValue: nil, help: "copy each log's checkpoint here (write-once; see palisade anchor)"),
         Spec(key: "anchors.interval_seconds", defaultValue: "300", help: "how often checkpoints are anchored"),
+        Spec(key: "retention.archive_dir", defaultValue: nil, help: "run retention sweeps, archiving here before pruning"),
+        Spec(key: "retention.sweep_interval_seconds", defaultValue: "86400", help: "how often retention sweeps run"),
         Spec(key: "tls.cert", defaultValue: nil, help: "PEM certificate chain for HTTPS"),
         Spec(key: "tls.key", defaultValue: nil, help: "PEM private key for HTTPS"),
         Spec(key: "limits.max_event_bytes", defaultValue: "65536", help: "largest single-event body"),
