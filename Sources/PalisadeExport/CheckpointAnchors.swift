@@ -11,8 +11,8 @@ public import PalisadeLedger
 /// copies. `verify --anchors` finds both: a log smaller than an anchored checkpoint was rolled
 /// back, and a log whose root at an anchored size differs was rewritten.
 ///
-/// Layout: `<directory>/<tenant>/<size, 20 digits>-<first 8 bytes of the root, hex>.checkpoint`,
-/// each created exclusively (never overwritten) and fsynced.
+/// Layout: `<directory>/<tenant>/<size, 20 digits>-<first 8 bytes of the root, hex>.checkpoint`
+/// (`.cosigned` when a witness cosigned it), each created exclusively (never overwritten) and fsynced.
 public enum CheckpointAnchors {
     /// What a check of the anchors found.
     public struct Report: Sendable {
@@ -20,6 +20,8 @@ public enum CheckpointAnchors {
         public var consistent: Int
         /// The largest anchored size checked.
         public var largestSize: UInt64
+        /// Cosigned anchors whose cosignature by a given witness key verified.
+        public var witnessed: Int
         /// The first disagreement, if any.
         public var failure: String?
     }
@@ -29,7 +31,8 @@ public enum CheckpointAnchors {
     /// - Returns: the file's path, and whether it is new (an identical anchor may already exist).
     /// - Throws: ``ArchiveError`` when the note is not a checkpoint or the file cannot be written,
     ///   or when an anchor of the same size and root prefix holds different text.
-    public static func anchor(_ note: String, tenant: TenantID, in directory: URL) throws -> (path: String, isNew: Bool) {
+    /// A note that a witness cosigned is kept as `<size>-<root>.cosigned` beside the plain copies.
+    public static func anchor(_ note: String, tenant: TenantID, in directory: URL, cosigned: Bool = false) throws -> (path: String, isNew: Bool) {
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint(parsing: SignedNote(parsing: note).text)
@@ -40,7 +43,8 @@ public enum CheckpointAnchors {
         try ArchiveFiles.createDirectory(folder)
         let digits = String(checkpoint.size)
         let name =
-            String(repeating: "0", count: max(0, 20 - digits.count)) + digits + "-" + checkpoint.rootHash.hex.prefix(16) + ".checkpoint"
+            String(repeating: "0", count: max(0, 20 - digits.count)) + digits + "-" + checkpoint.rootHash.hex.prefix(16)
+            + (cosigned ? ".cosigned" : ".checkpoint")
         let path = folder.appendingPathComponent(name).path
         if FileManager.default.fileExists(atPath: path) {
             let existing = try ArchiveFiles.read(name, in: folder)
@@ -60,17 +64,21 @@ public enum CheckpointAnchors {
         tenant: TenantID,
         in directory: URL,
         key: NoteVerifier,
+        witnesses: [CosignatureVerifier] = [],
         logSize: UInt64,
         root: (UInt64) async throws -> MerkleHash
     ) async throws -> Report {
         let folder = directory.appendingPathComponent(tenant.rawValue)
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".checkpoint") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                $0.hasSuffix(".checkpoint") || $0.hasSuffix(".cosigned")
+            }
+            .sorted()
         } catch {
             throw ArchiveError("cannot list the anchors of tenant \(tenant) in \(folder.path): \(error.localizedDescription)")
         }
-        var report = Report(consistent: 0, largestSize: 0, failure: nil)
+        var report = Report(consistent: 0, largestSize: 0, witnessed: 0, failure: nil)
         for name in names {
             let note: SignedNote
             let checkpoint: Checkpoint
@@ -84,6 +92,13 @@ public enum CheckpointAnchors {
             guard case .verified = key.verify(note) else {
                 report.failure = "\(name) is not signed by key \(key.name)"
                 return report
+            }
+            if name.hasSuffix(".cosigned") && !witnesses.isEmpty {
+                guard witnesses.contains(where: { $0.timestamp(of: note) != nil }) else {
+                    report.failure = "\(name) is not cosigned by \(witnesses.map(\.name).joined(separator: " or "))"
+                    return report
+                }
+                report.witnessed += 1
             }
             guard checkpoint.origin.hasSuffix("/" + tenant.rawValue) else {
                 report.failure = "\(name) is a checkpoint of log \(checkpoint.origin), not of tenant \(tenant)"

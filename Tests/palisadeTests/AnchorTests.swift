@@ -16,10 +16,13 @@ struct AnchorTests {
         let first = try cli.run(["anchor", "--to", anchors])
         #expect(first.status == 0 && first.stdout.contains("anchored the checkpoint of size 10"), "\(first.stdout)\(first.stderr)")
         #expect(try cli.run(["anchor", "--to", anchors]).stdout.contains("already anchored the checkpoint of size 10"))
+        // Each anchor is recorded in the ledger (index 10), and the next covers that receipt too.
         #expect(try cli.run(["events", "append"], input: eventLines(15, start: 10)).status == 0)
-        #expect(try cli.run(["anchor", "--to", anchors]).stdout.contains("anchored the checkpoint of size 25"))
+        #expect(try cli.run(["anchor", "--to", anchors]).stdout.contains("anchored the checkpoint of size 26"))
+        let receipts = try cli.run(["events", "query", "--type", "palisade.anchor", "--format", "ndjson"]).stdout
+        #expect(receipts.split(separator: "\n").count == 2 && receipts.contains(#""action":"anchor.directory""#), "\(receipts)")
         let good = try cli.run(["verify", "--anchors", anchors])
-        #expect(good.status == 0 && good.stdout.contains("anchors OK: 2 anchored checkpoints (up to size 25)"), "\(good.stdout)\(good.stderr)")
+        #expect(good.status == 0 && good.stdout.contains("anchors OK: 2 anchored checkpoints (up to size 26)"), "\(good.stdout)\(good.stderr)")
 
         // Roll back: the old database replaces the current one.
         for suffix in ["", "-wal", "-shm"] { unlink(cli.database + suffix) }
@@ -29,7 +32,7 @@ struct AnchorTests {
         let anchored = try cli.run(["verify", "--anchors", anchors])
         #expect(anchored.status == 1)
         #expect(
-            anchored.stdout.contains("ANCHORS FAILED: the log was rolled back") && anchored.stdout.contains("size 25, but the log has 10 entries"),
+            anchored.stdout.contains("ANCHORS FAILED: the log was rolled back") && anchored.stdout.contains("size 26, but the log has 10 entries"),
             "\(anchored.stdout)"
         )
     }

@@ -52,6 +52,9 @@ public struct EventType: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Palisade's own erasure records: retention sweeps that pruned events, and redactions.
     public static let palisadeErasure = EventType(known: "palisade.erasure")
 
+    /// Palisade's own anchor receipts: checkpoints anchored outside Palisade, with their proofs.
+    public static let palisadeAnchor = EventType(known: "palisade.anchor")
+
     /// Whether the type is in the `palisade.` namespace, which only Palisade itself writes; events of
     /// these types are never pruned or redacted.
     public var isReserved: Bool { rawValue.hasPrefix("palisade.") }

@@ -2,40 +2,62 @@ import ArgumentParser
 import Foundation
 import PalisadeCore
 import PalisadeExport
+import PalisadeIngest
+import PalisadeLedger
 
-/// `palisade anchor`: copies the latest signed checkpoints outside the database.
+/// `palisade anchor`: anchors the latest signed checkpoints outside the database.
 struct AnchorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anchor",
-        abstract: "Copy each log's latest signed checkpoint into a write-once anchor directory.",
+        abstract: "Anchor each log's latest signed checkpoint outside the database: a write-once directory, a witness.",
         discussion: """
-            Point --to at storage the database's administrators cannot rewrite (another disk or host, \
-            an object-store mount with a retention lock) and run it regularly (cron, systemd timer). \
-            Files are created once and never overwritten. `palisade verify --anchors DIR` then fails \
-            if the log was rolled back (smaller than an anchored checkpoint) or rewritten (another root \
-            at an anchored size), even when the rewritten log is consistent in itself.
+            --to: storage the database's administrators cannot rewrite (another disk or host, an \
+            object-store mount with a retention lock); files are created once and never overwritten. \
+            --witness: a C2SP tlog-witness (another Palisade's `palisade witness serve`) that cosigns \
+            only while the log grows consistently. Each anchor is also recorded in the ledger \
+            (event type palisade.anchor). Run it regularly (cron, systemd timer) or let `serve` do it. \
+            `palisade verify --anchors DIR [--witness-key VKEY]` then fails if the log was rolled back \
+            or rewritten, even when the rewritten log is consistent in itself.
             """
     )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("The anchor directory.", valueName: "dir")) var to: String
+    @Option(help: ArgumentHelp("The anchor directory.", valueName: "dir")) var to: String?
+    @Option(help: ArgumentHelp("A witness's submission URL (POST <url>/add-checkpoint).", valueName: "url")) var witness: String?
+    @Option(help: ArgumentHelp("The witness's verifier key (`palisade witness key`).", valueName: "vkey")) var witnessKey: String?
+
+    func validate() throws {
+        guard to != nil || witness != nil else { throw ValidationError("give --to DIR, --witness URL, or both") }
+        guard (witness == nil) == (witnessKey == nil) else { throw ValidationError("--witness and --witness-key go together") }
+    }
 
     func run() async throws {
         try await reportingErrors {
-            try await global.withStore { _, store in
+            var client: WitnessClient?
+            if let witness, let witnessKey {
+                guard let url = URL(string: witness), url.scheme == "http" || url.scheme == "https" else {
+                    throw CLIError("--witness \(witness) is not an http(s) URL")
+                }
+                do {
+                    client = WitnessClient(url: url, key: try CosignatureVerifier(parsing: witnessKey))
+                } catch {
+                    throw CLIError("--witness-key: \(error)")
+                }
+            }
+            try await global.withStore { directory, store in
+                let sequencer = LogSequencer(backend: store, signer: try directory.signer(), clock: SystemWallClock(), logger: directory.logger)
+                let anchoring = Anchoring(store: store, sequencer: sequencer, directory: to.map { URL(fileURLWithPath: $0) }, witness: client)
                 let tenants = global.tenant != nil ? [try global.tenantID()] : try await store.tenants()
+                var failed = false
                 for tenant in tenants {
-                    guard let head = try await store.logHead(of: tenant) else {
-                        print("tenant \(tenant): no log yet")
-                        continue
-                    }
                     do {
-                        let (path, isNew) = try CheckpointAnchors.anchor(head.checkpoint, tenant: tenant, in: URL(fileURLWithPath: to))
-                        print("tenant \(tenant): \(isNew ? "anchored" : "already anchored") the checkpoint of size \(head.size) at \(path)")
+                        for line in try await anchoring.anchor(tenant: tenant) { print("tenant \(tenant): \(line)") }
                     } catch let error as ArchiveError {
-                        throw CLIError(error.description)
+                        print("tenant \(tenant): ANCHOR FAILED: \(error.description)")
+                        failed = true
                     }
                 }
+                if failed { throw Exit.failed }
             }
         }
     }

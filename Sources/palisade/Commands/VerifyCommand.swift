@@ -26,6 +26,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --archive: the verifier key (default: the data directory's).", valueName: "vkey")) var vkey: String?
     @Option(help: ArgumentHelp("Also check the log against the checkpoints anchored in this directory (`palisade anchor`).", valueName: "dir"))
     var anchors: String?
+    @Option(
+        name: .customLong("witness-key"),
+        help: ArgumentHelp("With --anchors: a witness key whose cosignature every cosigned anchor must carry (repeatable).", valueName: "vkey")
+    )
+    var witnessKeys: [String] = []
 
     func run() async throws {
         if let archive {
@@ -57,7 +62,14 @@ struct VerifyCommand: AsyncParsableCommand {
                         print("tenant \(tenant): OK: \(report.size) entries, \(report.checkpointsChecked) checkpoints verified\(erased)")
                     }
                     if let anchors, report.failure == nil {
-                        let anchorFailure = try await Self.checkAnchors(of: tenant, in: anchors, size: report.size, key: verifier, store: store)
+                        let anchorFailure = try await Self.checkAnchors(
+                            of: tenant,
+                            in: anchors,
+                            size: report.size,
+                            key: verifier,
+                            witnesses: try witnessVerifiers(),
+                            store: store
+                        )
                         failed = failed || anchorFailure
                     }
                 }
@@ -98,12 +110,24 @@ struct VerifyCommand: AsyncParsableCommand {
         }
     }
 
+    /// The parsed --witness-key values.
+    private func witnessVerifiers() throws -> [CosignatureVerifier] {
+        try witnessKeys.map { text in
+            do {
+                return try CosignatureVerifier(parsing: text)
+            } catch {
+                throw CLIError("--witness-key \(text.prefix(60)): \(error)")
+            }
+        }
+    }
+
     /// Checks one tenant's anchored checkpoints; returns whether that failed.
     private static func checkAnchors(
         of tenant: TenantID,
         in path: String,
         size: UInt64,
         key: NoteVerifier,
+        witnesses: [CosignatureVerifier],
         store: any LedgerStore
     ) async throws -> Bool {
         let directory = URL(fileURLWithPath: path)
@@ -114,7 +138,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let prover = LogProver(backend: store)
         let report: CheckpointAnchors.Report
         do {
-            report = try await CheckpointAnchors.verify(tenant: tenant, in: directory, key: key, logSize: size) { size in
+            report = try await CheckpointAnchors.verify(tenant: tenant, in: directory, key: key, witnesses: witnesses, logSize: size) { size in
                 try await prover.root(tenant: tenant, size: size)
             }
         } catch let error as ArchiveError {
@@ -124,7 +148,10 @@ struct VerifyCommand: AsyncParsableCommand {
             print("tenant \(tenant): ANCHORS FAILED: \(failure)")
             return true
         }
-        print("tenant \(tenant): anchors OK: \(report.consistent) anchored checkpoints (up to size \(report.largestSize)) agree with the log")
+        let witnessed = witnesses.isEmpty ? "" : ", \(report.witnessed) of them cosigned by a witness"
+        print(
+            "tenant \(tenant): anchors OK: \(report.consistent) anchored checkpoints (up to size \(report.largestSize)) agree with the log\(witnessed)"
+        )
         return false
     }
 
