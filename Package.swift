@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -57,7 +58,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // L2: the sealed JSONL archive (export, offline verification, import).
+        // L2: the sealed JSONL archive (export, offline verification, import), retention sweeps, and
+        // anchoring outside the database (write-once files, witnesses, RFC 3161 time-stamps).
         .target(
             name: "PalisadeExport",
             dependencies: [
@@ -68,6 +70,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strictSettings
         ),

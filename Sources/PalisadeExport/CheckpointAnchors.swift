@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 public import PalisadeCore
 public import PalisadeLedger
@@ -22,6 +23,8 @@ public enum CheckpointAnchors {
         public var largestSize: UInt64
         /// Cosigned anchors whose cosignature by a given witness key verified.
         public var witnessed: Int
+        /// RFC 3161 tokens (`.tsr`) that stamp exactly their anchored checkpoint file.
+        public var timestamped: Int = 0
         /// The first disagreement, if any.
         public var failure: String?
     }
@@ -57,6 +60,18 @@ public enum CheckpointAnchors {
         return (path, true)
     }
 
+    /// Keeps an RFC 3161 time-stamp response next to the anchored checkpoint file it stamps
+    /// (`<same name>.tsr`), created once.
+    ///
+    /// - Returns: the token file's path.
+    public static func keepTimeStamp(_ token: TimeStamping.Token, forAnchor path: String) throws -> String {
+        let url = URL(fileURLWithPath: path)
+        let name = url.deletingPathExtension().lastPathComponent + ".tsr"
+        let directory = url.deletingLastPathComponent()
+        try ArchiveFiles.createExclusively(token.response, name: name, in: directory)
+        return directory.appendingPathComponent(name).path
+    }
+
     /// Checks every anchored checkpoint of `tenant` against the log: each must be signed by `key`,
     /// name this tenant's log, be no larger than the log (`size`), and have the root the log has
     /// at its size (`root(size)`, from the stored tree).
@@ -79,6 +94,27 @@ public enum CheckpointAnchors {
             throw ArchiveError("cannot list the anchors of tenant \(tenant) in \(folder.path): \(error.localizedDescription)")
         }
         var report = Report(consistent: 0, largestSize: 0, witnessed: 0, failure: nil)
+        let tokens: [String]
+        do {
+            tokens = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tsr") }.sorted()
+        } catch {
+            throw ArchiveError("cannot list the anchors of tenant \(tenant) in \(folder.path): \(error.localizedDescription)")
+        }
+        for name in tokens {
+            let stamped = String(name.dropLast(4)) + ".checkpoint"
+            guard names.contains(stamped) else {
+                report.failure = "\(name) stamps \(stamped), which is missing"
+                return report
+            }
+            do {
+                let digest = Array(SHA256.hash(data: try ArchiveFiles.read(stamped, in: folder)))
+                _ = try TimeStamping.read(try ArchiveFiles.read(name, in: folder), digest: digest, nonce: nil)
+            } catch let error as ArchiveError {
+                report.failure = "\(name): \(error.description)"
+                return report
+            }
+        }
+        report.timestamped = tokens.count
         for name in names {
             let note: SignedNote
             let checkpoint: Checkpoint

@@ -14,18 +14,19 @@ public final class ServeProcess: @unchecked Sendable {
     /// The admin token printed on first start, if this start printed one.
     public private(set) var adminToken: String?
 
-    /// Starts `palisade <command> <arguments> [--data-dir <dataDir>]` (`serve` by default) and
-    /// waits until it prints that it listens.
+    /// Starts `palisade <command> <arguments> [--data-dir <dataDir>]` (`serve` by default; or
+    /// another `executable`, such as a test server script) and waits until it prints that it listens.
     ///
     /// - Throws: when it exits or does not listen within `timeout` seconds (with its output).
     public init(
         dataDir: URL?,
+        executable: String = PalisadeCLI.binary,
         command: [String] = ["serve"],
         arguments: [String] = ["--listen", "127.0.0.1:0"],
         environment: [String: String] = [:],
         timeout: Double = 60
     ) throws {
-        process.executableURL = URL(fileURLWithPath: PalisadeCLI.binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = command + arguments + (dataDir.map { ["--data-dir", $0.path] } ?? [])
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let stdout = Pipe()
@@ -56,7 +57,7 @@ public final class ServeProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         if process.isRunning { process.terminate() }
-        throw ServeProcessError(message: "palisade \(command.joined(separator: " ")) did not start listening:\n\(stdoutText)\n\(stderrText)")
+        throw ServeProcessError(message: "\(executable) \(command.joined(separator: " ")) did not start listening:\n\(stdoutText)\n\(stderrText)")
     }
 
     /// Everything printed on standard output so far.

@@ -11,6 +11,7 @@ struct Anchoring: Sendable {
     let sequencer: LogSequencer
     let directory: URL?
     let witness: WitnessClient?
+    var timeStamps: TimeStampClient? = nil
     var actor = "palisade-anchor"
 
     /// Anchors the tenant's head; returns one line per sink saying what happened.
@@ -37,6 +38,21 @@ struct Anchoring: Sendable {
             let (path, isNew) = try CheckpointAnchors.anchor(head.checkpoint, tenant: tenant, in: directory)
             lines.append("\(isNew ? "anchored" : "already anchored") the checkpoint of size \(head.size) at \(path)")
             if isNew { receipts.append((AnchorReceipt.directoryAction, ["path": .string(path)])) }
+            // The TSA stamps the anchored file's bytes; its token is kept beside it.
+            if isNew, let timeStamps {
+                let token = try await timeStamps.stamp(Array(head.checkpoint.utf8))
+                let tokenPath = try CheckpointAnchors.keepTimeStamp(token, forAnchor: path)
+                lines.append("TSA \(timeStamps.url.absoluteString) stamped it at \(token.time) (token \(tokenPath))")
+                receipts.append(
+                    (
+                        AnchorReceipt.timestampAction,
+                        [
+                            "tsa": .string(timeStamps.url.absoluteString), "time": .string(token.time), "serial": .string(token.serial),
+                            "token_sha256": .string(ArchiveFiles.sha256(token.response)), "path": .string(tokenPath),
+                        ]
+                    )
+                )
+            }
         }
         if let witness {
             let earlier = earlierReceipts.compactMap {

@@ -148,7 +148,8 @@ struct VerifyCommand: AsyncParsableCommand {
             print("tenant \(tenant): ANCHORS FAILED: \(failure)")
             return true
         }
-        let witnessed = witnesses.isEmpty ? "" : ", \(report.witnessed) of them cosigned by a witness"
+        var witnessed = witnesses.isEmpty ? "" : ", \(report.witnessed) of them cosigned by a witness"
+        if report.timestamped > 0 { witnessed += ", \(report.timestamped) time-stamp tokens stamp their checkpoints" }
         print(
             "tenant \(tenant): anchors OK: \(report.consistent) anchored checkpoints (up to size \(report.largestSize)) agree with the log\(witnessed)"
         )
