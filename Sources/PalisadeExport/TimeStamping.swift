@@ -134,7 +134,10 @@ public struct TimeStampClient: Sendable {
         request.setValue("application/timestamp-query", forHTTPHeaderField: "Content-Type")
         let (body, response): (Data, URLResponse)
         do {
-            (body, response) = try await URLSession.shared.data(for: request)
+            // Detached from the caller's cancellation: a cancelled URLSession request can hang on
+            // Linux, and a request ends within its timeout anyway.
+            let sent = request
+            (body, response) = try await Task { try await URLSession.shared.data(for: sent) }.value
         } catch {
             throw ArchiveError("cannot reach the TSA at \(url.absoluteString): \(error.localizedDescription)")
         }

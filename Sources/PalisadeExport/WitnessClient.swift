@@ -90,7 +90,10 @@ public struct WitnessClient: Sendable {
         request.httpBody = Data(body)
         request.setValue("text/plain; charset=utf-8", forHTTPHeaderField: "Content-Type")
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
+            // Detached from the caller's cancellation: a cancelled URLSession request can hang on
+            // Linux, and a request ends within its timeout anyway.
+            let sent = request
+            let (data, response) = try await Task { try await URLSession.shared.data(for: sent) }.value
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, [UInt8](data))
         } catch {
             throw ArchiveError("cannot reach the witness at \(url.absoluteString): \(error.localizedDescription)")

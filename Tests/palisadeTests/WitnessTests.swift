@@ -79,4 +79,32 @@ struct WitnessTests {
         let unknown = try stranger.run(["anchor", "--witness", witness.baseURL, "--witness-key", witnessKey])
         #expect(unknown.status == 1 && unknown.stdout.contains("answered 403"), "\(unknown.stdout)")
     }
+
+    /// `serve` with `anchors.witness_url` has every checkpoint it anchors cosigned, at start and once
+    /// more when it stops.
+    @Test func theServerHasItsCheckpointsWitnessed() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        let state = cli.root.appendingPathComponent("witness").path
+        let anchors = cli.root.appendingPathComponent("anchors").path
+        #expect(try cli.run(["events", "append"], input: eventLines(5)).status == 0)
+        let witness = try Self.startWitness(state: state, logKey: try cli.vkey())
+        defer { witness.kill9() }
+        let witnessKey = try ExternalProcess.run(PalisadeCLI.binary, ["witness", "key", "--state", state]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServeProcess(
+            dataDir: cli.dataDir,
+            environment: [
+                "PALISADE_ANCHORS_DIR": anchors, "PALISADE_ANCHORS_WITNESS_URL": witness.baseURL, "PALISADE_ANCHORS_WITNESS_KEY": witnessKey,
+            ]
+        )
+        defer { server.kill9() }
+        #expect(try #require(server.adminToken).hasPrefix("pal_"))
+        server.signal(SIGTERM)
+        #expect(server.waitForExit() == 0, "\(server.stdoutText)\(server.stderrText)")
+        let verify = try cli.run(["verify", "--anchors", anchors, "--witness-key", witnessKey])
+        #expect(verify.status == 0 && verify.stdout.contains("(up to size 5)"), "\(verify.stdout)\(verify.stderr)")
+        // At stop, the head held nothing new but the start's receipts: nothing more to anchor.
+        #expect(verify.stdout.contains("2 anchored checkpoints") && verify.stdout.contains("1 of them cosigned by a witness"), "\(verify.stdout)")
+    }
 }

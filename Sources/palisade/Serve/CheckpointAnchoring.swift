@@ -3,12 +3,14 @@ import Logging
 import PalisadeCore
 import PalisadeExport
 
-/// `serve`'s periodic `palisade anchor`: every interval, each log's latest checkpoint is copied to
-/// the anchor directory (a no-op when it is already there). A failure is logged and counted and
-/// retried at the next interval; it never stops the server.
+/// `serve`'s periodic `palisade anchor`: every interval, each log's latest checkpoint goes to the
+/// configured sinks (the anchor directory, a witness, a TSA) and a receipt per sink is recorded in
+/// the ledger; a head holding nothing new but the last receipts is left alone. A failure is logged
+/// and counted and retried at the next interval; it never stops the server — but a witness refusing
+/// is logged as an error naming the rollback or rewrite it saw.
 struct CheckpointAnchoring: Sendable {
     let store: any LedgerStore
-    let directory: URL
+    let anchoring: Anchoring
     let interval: Duration
     let logger: Logger
 
@@ -31,16 +33,24 @@ struct CheckpointAnchoring: Sendable {
 
     /// Anchors every tenant's head; returns whether all succeeded.
     private func anchorAll() async -> Bool {
+        var succeeded = true
+        let tenants: [TenantID]
         do {
-            for tenant in try await store.tenants() {
-                guard let head = try await store.logHead(of: tenant) else { continue }
-                let (path, isNew) = try CheckpointAnchors.anchor(head.checkpoint, tenant: tenant, in: directory)
-                if isNew { logger.info("palisade.anchors.written", metadata: ["tenant": "\(tenant)", "size": "\(head.size)", "path": "\(path)"]) }
-            }
-            return true
+            tenants = try await store.tenants()
         } catch {
-            logger.error("palisade.anchors.failed", metadata: ["directory": "\(directory.path)", "error": "\(error)"])
+            logger.error("palisade.anchors.failed", metadata: ["error": "\(error)"])
             return false
         }
+        for tenant in tenants {
+            do {
+                for line in try await anchoring.anchor(tenant: tenant) {
+                    logger.info("palisade.anchors.anchored", metadata: ["tenant": "\(tenant)", "result": "\(line)"])
+                }
+            } catch {
+                logger.error("palisade.anchors.failed", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+                succeeded = false
+            }
+        }
+        return succeeded
     }
 }

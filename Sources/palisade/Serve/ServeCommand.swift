@@ -100,7 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var background = [@Sendable () async -> Void]()
             if let anchors = resolved.anchors {
-                let anchoring = CheckpointAnchoring(store: store, directory: anchors.directory, interval: anchors.interval, logger: logger)
+                var sinks = Anchoring(store: store, sequencer: sequencer, directory: anchors.directory, witness: anchors.witness)
+                sinks.timeStamps = anchors.timeStamps
+                sinks.actor = "palisade-serve"
+                let anchoring = CheckpointAnchoring(store: store, anchoring: sinks, interval: anchors.interval, logger: logger)
                 background.append { await anchoring.run() }
             }
             if let retention = resolved.retention {

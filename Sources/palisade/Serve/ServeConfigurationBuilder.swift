@@ -1,5 +1,7 @@
 import Foundation
 import PalisadeCore
+import PalisadeExport
+import PalisadeLedger
 import PalisadePostgres
 import PalisadeServer
 
@@ -15,7 +17,7 @@ struct ServeConfigurationBuilder {
         /// The pool and schema settings, when the ledger is in PostgreSQL.
         var postgres: PostgresStore.Configuration
         /// Where and how often checkpoints are anchored, if at all.
-        var anchors: (directory: URL, interval: Duration)?
+        var anchors: AnchorSettings?
         /// Where sweeps archive and how often they run, if retention sweeps run.
         var retention: (archive: URL, interval: Duration)?
         var warnings: [String]
@@ -54,10 +56,7 @@ struct ServeConfigurationBuilder {
             postgres.applicationRole = role
         }
 
-        var anchors: (directory: URL, interval: Duration)?
-        if let directory = settings.string("anchors.dir") {
-            anchors = (URL(fileURLWithPath: directory), .seconds(try settings.integer("anchors.interval_seconds", in: 10...86_400)))
-        }
+        let anchors = try anchorSettings()
         var retention: (archive: URL, interval: Duration)?
         if let directory = settings.string("retention.archive_dir") {
             retention = (URL(fileURLWithPath: directory), .seconds(try settings.integer("retention.sweep_interval_seconds", in: 1...604_800)))
@@ -117,6 +116,41 @@ struct ServeConfigurationBuilder {
         )
     }
 
+    /// The anchor sinks: a directory, a witness (URL and key), a TSA (with the directory).
+    private func anchorSettings() throws -> AnchorSettings? {
+        let directory = settings.string("anchors.dir").map { URL(fileURLWithPath: $0) }
+        var witness: WitnessClient?
+        switch (settings.string("anchors.witness_url"), settings.string("anchors.witness_key")) {
+        case (nil, nil): break
+        case (let url?, let key?):
+            guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https" else {
+                throw CLIError("\(settings.describe("anchors.witness_url")) must be an http(s) URL")
+            }
+            do {
+                witness = WitnessClient(url: parsed, key: try CosignatureVerifier(parsing: key))
+            } catch {
+                throw CLIError("\(settings.describe("anchors.witness_key")): \(error)")
+            }
+        default:
+            throw CLIError("anchors.witness_url and anchors.witness_key go together")
+        }
+        var timeStamps: TimeStampClient?
+        if let url = settings.string("anchors.tsa_url") {
+            guard directory != nil else { throw CLIError("anchors.tsa_url needs anchors.dir: the tokens are kept beside the anchors") }
+            guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https" else {
+                throw CLIError("\(settings.describe("anchors.tsa_url")) must be an http(s) URL")
+            }
+            timeStamps = TimeStampClient(url: parsed)
+        }
+        guard directory != nil || witness != nil else { return nil }
+        return AnchorSettings(
+            directory: directory,
+            witness: witness,
+            timeStamps: timeStamps,
+            interval: .seconds(try settings.integer("anchors.interval_seconds", in: 10...86_400))
+        )
+    }
+
     private func jwtConfiguration() throws -> JWTConfiguration? {
         let jwtKeys = ["jwt.issuer", "jwt.audience", "jwt.jwks_file", "jwt.jwks_url", "jwt.hmac_secret_file"]
         let given = jwtKeys.filter { settings.values[$0] != nil }
@@ -157,4 +191,12 @@ struct ServeConfigurationBuilder {
         jwt.maxStalenessSeconds = try settings.integer("jwt.max_staleness_seconds", in: 1...604_800)
         return jwt
     }
+}
+
+/// Where `serve` anchors checkpoints, and how often.
+struct AnchorSettings {
+    var directory: URL?
+    var witness: WitnessClient?
+    var timeStamps: TimeStampClient?
+    var interval: Duration
 }
