@@ -23,8 +23,9 @@ func option(_ name: String, _ fallback: String) -> String {
 }
 let populationSize = Int(option("--events", "1000000"))!
 /// Which sections to run (comma-separated): hash, encode, append, group, big (load, queries, proofs,
-/// verify), archive (export, verify and import of the JSONL archive); on PostgreSQL (with
-/// --postgres URL): pgappend, pggroup, pgbig.
+/// verify), archive (export, verify and import of the JSONL archive), retention (a sweep that
+/// archives and prunes half the log); on PostgreSQL (with --postgres URL): pgappend, pggroup,
+/// pgbig, pgretention.
 /// Events a facet batch holds (SQLiteStore.Configuration.facetIndexBatch).
 let facetBatch = Int(option("--facet-batch", String(SQLiteStore.Configuration().facetIndexBatch)))!
 let storeConfiguration = SQLiteStore.Configuration(facetIndexBatch: facetBatch)
@@ -415,6 +416,80 @@ if sections.contains("archive") {
     emit(
         "| compression | \(String(format: "%.1f", Double(lines.count) / Double(compressed.count)))× (\(report.fileBytes / 1_048_576) MiB of files) |"
     )
+}
+
+/// A retention sweep over `count` events of which half (6 of the 12 event types, interleaved: the
+/// worst case for the prune batches) have expired: archive + read-back verification + prune, then
+/// `verify` of the pruned log.
+func measureRetention(_ store: any LedgerStore, count: Int, name: String) async throws -> [UInt64] {
+    let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
+    _ = try await timedAppend(events, batch: 1000, to: store)
+    let sequencer = LogSequencer(backend: store, signer: signer, clock: wall, logger: logger)
+    let now = wall.now()
+    let types = Set(["authentication", "data_access", "security", "key_management", "honeypot", "system"].compactMap(EventType.init))
+    let policy = try RetentionPolicy(tenant: .default, eventTypes: types, keepDays: 1)
+    var generator = SystemRandomNumberGenerator()
+    _ = try await sequencer.append([
+        PreparedEvent(
+            RetentionRules.policySetRecord(policy, id: UUID.version7(at: now, using: &generator), at: now, actor: "bench"),
+            idIsClientSupplied: false
+        )
+    ])
+    let sweeper = RetentionSweeper(
+        sequencer: sequencer,
+        backend: store,
+        events: store,
+        signer: signer,
+        archiveRoot: root.appendingPathComponent("retention-\(name)"),
+        logger: logger
+    )
+    let later = now.adding(microseconds: 2 * 86_400_000_000)
+    var start = clock.now
+    let dry = try await sweeper.sweep(tenant: .default, actor: "bench", now: later, dryRun: true)
+    let scanTime = clock.now - start
+    start = clock.now
+    let report = try await sweeper.sweep(tenant: .default, actor: "bench", now: later)
+    let sweepTime = clock.now - start
+    start = clock.now
+    let verified = try await LogVerifier(backend: store, events: store, verifier: signer.verifier).verify(tenant: .default)
+    let verifyTime = clock.now - start
+    precondition(verified.failure == nil && verified.pruned == report.pruned, "the pruned log must verify: \(String(describing: verified.failure))")
+    emit("\n| retention sweep, \(name): \(count) events, \(report.pruned) expired | figure |")
+    emit("|---|---|")
+    emit("| scan (decode every entry, judge it; dry run) | \(rate(Int(dry.examined), scanTime)) events/s |")
+    emit(
+        "| sweep (scan + archive all \(count) + read the archive back + prune in \(report.records.count) recorded batches) | \(String(format: "%.1f", seconds(sweepTime))) s, \(rate(Int(report.pruned), sweepTime)) pruned events/s |"
+    )
+    emit("| verify of the pruned log (pruned leaves from tiles, \(verified.erasureRecords) records checked) | \(rate(count, verifyTime)) entries/s |")
+    var pruned = [UInt64]()
+    for event in events.enumerated() where types.contains(event.element.event.eventType) { pruned.append(UInt64(event.offset)) }
+    return pruned
+}
+
+if sections.contains("retention") {
+    let count = min(populationSize, 200_000)
+    let store = try SQLiteStore(path: root.appendingPathComponent("retention.db").path, configuration: storeConfiguration)
+    let pruned = try await measureRetention(store, count: count, name: "SQLite")
+    // The limit: the same rows in a plain table with the same indexes, deleted by index without
+    // erasure rows, facet upkeep or records.
+    let events = (0..<count).map { makeEvent($0, pipeline: pipeline) }
+    let path = root.appendingPathComponent("retention-raw.db").path
+    _ = try await SQLiteInsertBaseline.insert(
+        rows: events.map { (columns: IndexedColumns($0.event), entry: $0.entry) },
+        batchSize: 1000,
+        path: path,
+        facetIndexBatch: facetBatch
+    )
+    let rawDelete = try await SQLiteInsertBaseline.delete(indices: pruned, batchSize: 10_000, path: path)
+    emit(
+        "| raw SQLite DELETE of the same \(pruned.count) rows by index, batches of 10,000 (the limit of the prune step) | \(rate(pruned.count, rawDelete)) rows/s |"
+    )
+}
+
+if sections.contains("pgretention") {
+    try await PostgresBench.withFreshSchema { store in
+        _ = try await measureRetention(store, count: min(populationSize, 200_000), name: "PostgreSQL")
+    }
 }
 
 if sections.contains("big") {

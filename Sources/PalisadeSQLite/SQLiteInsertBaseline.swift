@@ -48,4 +48,26 @@ public enum SQLiteInsertBaseline {
         }
         return clock.now - start
     }
+
+    /// The limit pruning is measured against: deletes rows of a database written by ``insert`` by
+    /// log index, in transactions of `batchSize`, with the append-only trigger dropped and no
+    /// erasure rows, facet upkeep or records.
+    ///
+    /// - Returns: the time the deletes took.
+    public static func delete(indices: [UInt64], batchSize: Int, path: String) async throws -> Duration {
+        var config = GRDB.Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path, configuration: config)
+        try await pool.write { db in try db.execute(sql: "DROP TRIGGER events_no_delete") }
+        let clock = ContinuousClock()
+        let start = clock.now
+        for offset in stride(from: 0, to: indices.count, by: batchSize) {
+            let slice = indices[offset..<min(indices.count, offset + batchSize)]
+            try await pool.write { db in
+                let delete = try db.cachedStatement(sql: "DELETE FROM events WHERE tenant_id = 1 AND log_index = ?")
+                for index in slice { try delete.execute(arguments: [Int64(index)]) }
+            }
+        }
+        return clock.now - start
+    }
 }
