@@ -460,6 +460,12 @@ func measureRetention(_ store: any LedgerStore, count: Int, name: String) async 
     emit(
         "| sweep (scan + archive all \(count) + read the archive back + prune in \(report.records.count) recorded batches) | \(String(format: "%.1f", seconds(sweepTime))) s, \(rate(Int(report.pruned), sweepTime)) pruned events/s |"
     )
+    emit(
+        "| of which archive: export + read back (\(count) events) | \(String(format: "%.1f", seconds(report.archiveDuration))) s, \(rate(count, report.archiveDuration)) events/s |"
+    )
+    emit(
+        "| of which prune: \(report.pruned) rows in \(report.records.count) transactions, each with its record | \(rate(Int(report.pruned), report.pruneDuration)) events/s |"
+    )
     emit("| verify of the pruned log (pruned leaves from tiles, \(verified.erasureRecords) records checked) | \(rate(count, verifyTime)) entries/s |")
     var pruned = [UInt64]()
     for event in events.enumerated() where types.contains(event.element.event.eventType) { pruned.append(UInt64(event.offset)) }

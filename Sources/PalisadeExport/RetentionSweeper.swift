@@ -10,9 +10,9 @@ public import PalisadeLedger
 /// ``ErasureRecord``. Leaf hashes and tiles stay, so every proof and checkpoint still verifies.
 ///
 /// Archives go to `<archive root>/<tenant>/<from>-<to>/`; each sweep archives from where the last
-/// one stopped (`archived_to` in its prune records), so the archives of a tenant tile its log.
-/// Events inside that range that were redacted before being archived stop the export (an archive
-/// holds only entries that hash to their leaves); such a tenant's sweep reports the index.
+/// one stopped (`archived_to` in its prune records), so the archives of a tenant tile its log —
+/// except events redacted before they were archived, which no archive holds (an archive holds
+/// only entries that hash to their leaves, and the redaction removed the original on purpose).
 public struct RetentionSweeper: Sendable {
     /// What a sweep found and did.
     public struct Report: Sendable {
@@ -30,6 +30,10 @@ public struct RetentionSweeper: Sendable {
         public var archive: URL?
         /// Every event below this index is archived.
         public var archivedTo: UInt64 = 0
+        /// Time spent writing and reading back archives.
+        public var archiveDuration: Duration = .zero
+        /// Time spent pruning (the recorded batches).
+        public var pruneDuration: Duration = .zero
     }
 
     /// The most events one prune record (and its transaction) covers. Default 10,000.
@@ -88,11 +92,11 @@ public struct RetentionSweeper: Sendable {
 
         // Which stored events may go.
         var prunable = [ErasureRequest]()
-        var start: UInt64 = 0
-        while start < head.size {
-            let end = min(head.size, start + LogVerifier.chunkSize)
-            let erased = Set(try await events.erasures(of: tenant, in: start..<end).map(\.index))
-            for record in try await events.records(of: tenant, in: start..<end) where !erased.contains(record.index) {
+        var chunk: UInt64 = 0
+        while chunk < head.size {
+            let end = min(head.size, chunk + LogVerifier.chunkSize)
+            let erased = Set(try await events.erasures(of: tenant, in: chunk..<end).map(\.index))
+            for record in try await events.records(of: tenant, in: chunk..<end) where !erased.contains(record.index) {
                 report.examined += 1
                 let event: AuditEvent
                 do {
@@ -106,19 +110,32 @@ public struct RetentionSweeper: Sendable {
                 case .keptForever, .retainedUntil: break
                 }
             }
-            start = end
+            chunk = end
         }
         report.pruned = UInt64(prunable.count)
         guard let last = prunable.last, !dryRun else { return report }
 
-        // Archive first, and read the archive back, before anything is pruned.
+        // Archive first, and read the archive back, before anything is pruned. Redacted entries
+        // are left out (their original content is gone, and what is stored no longer hashes to
+        // their leaf): the archive is cut around them into ranges that each verify on their own.
         var archive = (directory: "", manifestSHA256: "")
+        let clock = ContinuousClock()
+        var start = clock.now
         if last.index >= report.archivedTo {
-            let (url, name, sha) = try await writeArchive(tenant: tenant, from: report.archivedTo, to: head.size)
-            report.archive = url
+            let redacted = try await events.erasures(of: tenant, in: report.archivedTo..<head.size).filter { $0.kind == .redacted }.map(\.index)
+            var from = report.archivedTo
+            for end in redacted + [head.size] {
+                if from < end {
+                    let (url, name, sha) = try await writeArchive(tenant: tenant, from: from, to: end)
+                    report.archive = url
+                    archive = (name, sha)
+                }
+                from = end + 1
+            }
             report.archivedTo = head.size
-            archive = (name, sha)
         }
+        report.archiveDuration = clock.now - start
+        start = clock.now
 
         var generator = SystemRandomNumberGenerator()
         for batchStart in stride(from: 0, to: prunable.count, by: batchSize) {
@@ -138,6 +155,7 @@ public struct RetentionSweeper: Sendable {
                 metadata: ["tenant": "\(tenant)", "events": "\(batch.count)", "record": "\(index)", "first": "\(batch[0].index)"]
             )
         }
+        report.pruneDuration = clock.now - start
         return report
     }
 

@@ -200,4 +200,27 @@ struct RetentionCLITests {
         #expect(verify.status == 0 && verify.stdout.contains("20 pruned and 0 redacted"), "\(verify.stdout)\(verify.stderr)")
         #expect(try cli.run(["verify", "--archive", archives + "/default/000000000000-000000000021"]).status == 0)
     }
+
+    /// An event redacted before any sweep archived it is left out of the archive, which is cut
+    /// around it into ranges that each verify; later sweeps go on from there.
+    @Test func aSweepArchivesAroundARedactedEvent() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        #expect(try cli.run(["events", "append", "--max-age-days", "200"], input: Self.oldEvents(10, daysAgo: 100)).status == 0)
+        let redact = try cli.run(["redact", "00000000-0000-4000-8000-000000000004", "--reason", "GDPR-9", "--i-understand"])
+        #expect(redact.status == 0, "\(redact.stderr)")
+        #expect(try cli.run(["retention", "policy", "set", "--keep-days", "30"]).status == 0)
+        let archives = cli.root.appendingPathComponent("archives").path
+        let sweep = try cli.run(["retention", "sweep", "--archive-dir", archives])
+        #expect(sweep.status == 0 && sweep.stdout.contains("pruned 9, 0 expired but held"), "\(sweep.stdout)\(sweep.stderr)")
+        let vkey = try cli.vkey()
+        for (range, count) in [("000000000000-000000000004", 4), ("000000000005-000000000012", 7)] {
+            let verify = try cli.run(["verify", "--archive", archives + "/default/" + range, "--vkey", vkey])
+            #expect(verify.status == 0 && verify.stdout.contains("OK: \(count) events"), "\(range): \(verify.stdout)\(verify.stderr)")
+        }
+        let archived = try FileManager.default.contentsOfDirectory(atPath: archives + "/default").sorted()
+        #expect(archived == ["000000000000-000000000004", "000000000005-000000000012"], "\(archived)")
+        let verify = try cli.run(["verify"])
+        #expect(verify.status == 0 && verify.stdout.contains("9 pruned and 1 redacted"), "\(verify.stdout)\(verify.stderr)")
+    }
 }
