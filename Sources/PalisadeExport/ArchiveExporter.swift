@@ -118,11 +118,13 @@ public struct ArchiveExporter: Sendable {
         var next = options.from
         while next < to {
             let chunkEnd = min(to, next + Self.chunkSize)
+            // An archive holds only entries that hash to their leaves: not pruned or redacted ones.
+            if let erased = try await events.erasures(of: tenant, in: next..<chunkEnd).first {
+                throw try await missing(erased.index, tenant: tenant)
+            }
             let records = try await events.records(of: tenant, in: next..<chunkEnd)
             for record in records {
-                guard record.index == next else {
-                    throw ArchiveError("log index \(next) of tenant \(tenant) has no stored event; run `palisade verify`")
-                }
+                guard record.index == next else { throw try await missing(next, tenant: tenant) }
                 let event: AuditEvent
                 do {
                     event = try AuditEvent(canonicalEntry: record.entry)
@@ -135,9 +137,7 @@ public struct ArchiveExporter: Sendable {
                 if writer.add(record.entry, timestamp: event.timestamp, index: next) { try writer.seal(root: range.root) }
                 next += 1
             }
-            guard next == chunkEnd else {
-                throw ArchiveError("log index \(next) of tenant \(tenant) has no stored event; run `palisade verify`")
-            }
+            guard next == chunkEnd else { throw try await missing(next, tenant: tenant) }
         }
         try writer.seal(root: range.root)
         let expected = try await reader.root(ofSize: to)
@@ -159,6 +159,18 @@ public struct ArchiveExporter: Sendable {
         let signed = try signer.sign(manifest.text)
         try ArchiveFiles.writeAtomically(Array(signed.serialized.utf8), name: ArchiveFiles.manifestName, in: directory)
         return manifest
+    }
+}
+
+extension ArchiveExporter {
+    /// Why index `index` has no stored entry to archive: pruned, or deleted behind the ledger's back.
+    fileprivate func missing(_ index: UInt64, tenant: TenantID) async throws -> ArchiveError {
+        guard let erasure = try await events.erasures(of: tenant, in: index..<(index + 1)).first else {
+            return ArchiveError("log index \(index) of tenant \(tenant) has no stored event; run `palisade verify`")
+        }
+        return ArchiveError(
+            "log index \(index) of tenant \(tenant) was \(erasure.kind.rawValue) under record \(erasure.record); its content is in the retention archive (or gone, if redacted): export a range without it"
+        )
     }
 }
 

@@ -81,14 +81,22 @@ public struct RetentionSweeper: Sendable {
     ///   - actor: who runs the sweep (recorded in the prune records).
     ///   - now: the instant retention is judged at.
     ///   - dryRun: count only; archive and prune nothing.
+    ///   - purge: a purge outside policy: every event before `before` goes (policies or not),
+    ///     except what a legal hold covers; its reason and approval are recorded.
     /// - Throws: ``RetentionError`` when the retention records cannot be read, ``ArchiveError``
     ///   when the archive cannot be written or does not verify (nothing is pruned then), or the
     ///   store's error (a batch already pruned stays pruned and recorded).
-    public func sweep(tenant: TenantID, actor: String, now: Timestamp, dryRun: Bool = false) async throws -> Report {
+    public func sweep(
+        tenant: TenantID,
+        actor: String,
+        now: Timestamp,
+        dryRun: Bool = false,
+        purge: (before: Timestamp, reason: String, approval: String)? = nil
+    ) async throws -> Report {
         var report = Report(tenant: tenant)
         let rules = try await RetentionLedger.rules(of: tenant, from: events)
         report.archivedTo = try await RetentionLedger.archivedTo(of: tenant, from: events)
-        guard !rules.policies.isEmpty, let head = try await backend.logHead(of: tenant) else { return report }
+        guard !rules.policies.isEmpty || purge != nil, let head = try await backend.logHead(of: tenant) else { return report }
 
         // Which stored events may go.
         var prunable = [ErasureRequest]()
@@ -104,7 +112,16 @@ public struct RetentionSweeper: Sendable {
                 } catch {
                     throw RetentionError("the entry at index \(record.index) is not a canonical event (\(error)); run `palisade verify`")
                 }
-                switch rules.disposition(of: event, at: now) {
+                // A purge judges every event before its cut-off as expired; holds still apply.
+                var disposition = rules.disposition(of: event, at: now)
+                if let purge {
+                    disposition = .keptForever
+                    if event.timestamp < purge.before && !event.eventType.isReserved {
+                        let hold = rules.holds.first { $0.isActive(at: now) && $0.matches(event) }
+                        disposition = hold.map { .held(by: $0.id, expiredAt: purge.before) } ?? .prunable(expiredAt: purge.before)
+                    }
+                }
+                switch disposition {
                 case .prunable: prunable.append(ErasureRequest(index: record.index, eventID: event.id, kind: .pruned))
                 case .held: report.held += 1
                 case .keptForever, .retainedUntil: break
@@ -146,7 +163,8 @@ public struct RetentionSweeper: Sendable {
                 at: now,
                 actor: actor,
                 erasures: batch,
-                archive: (archive.directory, archive.manifestSHA256, report.archivedTo)
+                archive: (archive.directory, archive.manifestSHA256, report.archivedTo),
+                outsidePolicy: purge.map { ($0.reason, $0.approval) }
             )
             let index = try await sequencer.appendRecord(PreparedEvent(record, idIsClientSupplied: false), erasing: batch)
             report.records.append(index)

@@ -223,4 +223,27 @@ struct RetentionCLITests {
         let verify = try cli.run(["verify"])
         #expect(verify.status == 0 && verify.stdout.contains("9 pruned and 1 redacted"), "\(verify.stdout)\(verify.stderr)")
     }
+
+    /// A purge outside policy is destructive: it needs --i-understand, still spares held events,
+    /// archives first, and its records say why and who acknowledged it.
+    @Test func aPurgeOutsidePolicyNeedsConfirmationAndSparesHolds() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        #expect(try cli.run(["events", "append", "--max-age-days", "200"], input: Self.oldEvents(8, daysAgo: 10)).status == 0)
+        #expect(try cli.run(["events", "append"], input: Self.oldEvents(4, daysAgo: 1, start: 100)).status == 0)
+        #expect(try cli.run(["retention", "hold", "place", "--actor", "bob", "--reason", "case 3"]).status == 0)
+        let cutoff = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-5 * 86_400))
+        let archives = cli.root.appendingPathComponent("archives").path
+        let purge = ["retention", "purge", "--before", cutoff, "--archive-dir", archives, "--reason", "board decision 7", "--operator", "cfo"]
+        let refused = try cli.run(purge)
+        #expect(refused.status == 1 && refused.stderr.contains("--i-understand"), "\(refused.stderr)")
+        let dry = try cli.run(purge + ["--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("would purge 4 events"), "\(dry.stdout)\(dry.stderr)")
+        let done = try cli.run(purge + ["--i-understand"])
+        #expect(done.status == 0 && done.stdout.contains("purged 4 events") && done.stdout.contains("4 held back"), "\(done.stdout)\(done.stderr)")
+        let record = try cli.run(["events", "query", "--type", "palisade.erasure", "--format", "ndjson"]).stdout
+        #expect(record.contains(#""reason":"board decision 7""#) && record.contains("acknowledged with --i-understand by cfo"), "\(record)")
+        let verify = try cli.run(["verify"])
+        #expect(verify.status == 0 && verify.stdout.contains("4 pruned and 0 redacted"), "\(verify.stdout)\(verify.stderr)")
+    }
 }

@@ -17,7 +17,7 @@ struct RetentionCommand: AsyncParsableCommand {
             verified JSONL first, then prunes expired, unheld events; their leaf hashes stay, so every \
             proof and checkpoint still verifies and `palisade verify` reports them as pruned.
             """,
-        subcommands: [ShowRetention.self, PolicyCommand.self, HoldCommand.self, SweepCommand.self]
+        subcommands: [ShowRetention.self, PolicyCommand.self, HoldCommand.self, SweepCommand.self, PurgeCommand.self]
     )
 }
 
@@ -335,6 +335,73 @@ struct SweepCommand: AsyncParsableCommand {
                 if let archive = report.archive { line += "; archived to \(archive.path)" }
                 if !report.records.isEmpty { line += "; records \(report.records.map(String.init).joined(separator: ", "))" }
                 print(line)
+            }
+        }
+    }
+}
+
+/// `palisade retention purge`: prunes everything before an instant, outside the policies.
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Archive, then prune every event before an instant whatever the policies say (destructive).",
+        discussion: """
+            Legal holds still apply. Needs --i-understand until dual-control approvals exist; the prune \
+            records carry the reason and who acknowledged it.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var by: OperatorOptions
+    @Option(help: ArgumentHelp("Prune events with a timestamp before this RFC 3339 instant.", valueName: "time")) var before: String
+    @Option(help: ArgumentHelp("Where archives are written.", valueName: "dir")) var archiveDir: String
+    @Option(help: "Why (recorded in the ledger).") var reason: String
+    @Flag(help: "Count what would be pruned; change nothing.") var dryRun = false
+    @Flag(name: .customLong("i-understand"), help: "Confirm; the purge is recorded with your name.") var confirmed = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let tenant = try global.tenantID()
+            guard let cutoff = Timestamp(rfc3339: before) else { throw CLIError("--before \(before) is not an RFC 3339 instant") }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--reason must not be empty") }
+            guard confirmed || dryRun else {
+                throw CLIError(
+                    "a purge outside the retention policies removes events for good; run again with --i-understand (it is recorded with --operator)"
+                )
+            }
+            try await global.withStore { directory, store in
+                let signer = try directory.signer()
+                let clock = SystemWallClock()
+                let sequencer = LogSequencer(backend: store, signer: signer, clock: clock, logger: directory.logger)
+                let sweeper = RetentionSweeper(
+                    sequencer: sequencer,
+                    backend: store,
+                    events: store,
+                    signer: signer,
+                    archiveRoot: URL(fileURLWithPath: archiveDir),
+                    logger: directory.logger
+                )
+                let report: RetentionSweeper.Report
+                do {
+                    report = try await sweeper.sweep(
+                        tenant: tenant,
+                        actor: by.name,
+                        now: clock.now(),
+                        dryRun: dryRun,
+                        purge: (cutoff, reason, by.acknowledgedApproval)
+                    )
+                } catch let error as ArchiveError {
+                    throw CLIError("nothing was purged: \(error.description)")
+                }
+                if !dryRun {
+                    directory.logger.warning(
+                        "retention purge",
+                        metadata: ["before": "\(before)", "operator": "\(by.name)", "pruned": "\(report.pruned)"]
+                    )
+                }
+                print(
+                    "tenant \(tenant): \(dryRun ? "would purge" : "purged") \(report.pruned) events before \(cutoff.rfc3339), \(report.held) held back by legal holds"
+                )
             }
         }
     }
