@@ -237,6 +237,7 @@ let package = Package(
         .testTarget(
             name: "palisadeTests",
             dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadePostgres", "PalisadeSQLite", "PalisadeTesting"],
+            exclude: ["Scripts"],
             swiftSettings: strictSettings
         ),
         .testTarget(
