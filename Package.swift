@@ -58,6 +58,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L2: detection: threshold and sequence rules, Sigma, anomaly detectors, the incident manager.
+        .target(
+            name: "PalisadeDetection",
+            dependencies: ["PalisadeCore"],
+            swiftSettings: strictSettings
+        ),
         // L2: the sealed JSONL archive (export, offline verification, import), retention sweeps, and
         // anchoring outside the database (write-once files, witnesses, RFC 3161 time-stamps).
         .target(
@@ -238,6 +244,11 @@ let package = Package(
             name: "palisadeTests",
             dependencies: ["PalisadeCore", "PalisadeLedger", "PalisadePostgres", "PalisadeSQLite", "PalisadeTesting"],
             exclude: ["Scripts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeDetectionTests",
+            dependencies: ["PalisadeDetection", "PalisadeCore", "PalisadeTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
