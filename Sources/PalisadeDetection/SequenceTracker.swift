@@ -52,63 +52,58 @@ public struct SequenceTracker: Sendable {
         public var last: Timestamp
     }
 
-    private struct Group: Sendable {
-        var firsts: [(time: Timestamp, index: UInt64)] = []
-        var newest = Timestamp.minimum
+    private struct First: Sendable {
+        var time: Timestamp
+        var index: UInt64
     }
 
     /// The configuration.
     public let configuration: Configuration
-    private var groups: [String: Group] = [:]
-    /// Groups dropped to stay under ``Configuration/maxGroups`` while still inside T.
-    public private(set) var evictedGroups = 0
+    /// Per group, the A events that could still precede a B, sorted by time.
+    private var groups: GroupTable<[First]>
 
     /// Creates an empty tracker.
     public init(_ configuration: Configuration) {
         self.configuration = configuration
+        self.groups = GroupTable(maxGroups: configuration.maxGroups)
     }
 
     /// Groups currently held.
     public var groupCount: Int { groups.count }
+    /// Groups dropped to stay under ``Configuration/maxGroups`` while still inside T.
+    public var evictedGroups: Int { groups.evicted }
 
     /// Records one event that matched a step.
     ///
     /// - Returns: the firing, when a B completes the sequence.
     public mutating func observe(_ step: Step, group key: String, at time: Timestamp, index: UInt64) -> Firing? {
-        var group = groups[key] ?? Group()
+        var group = groups[key] ?? .init(state: [], newest: .minimum)
         group.newest = max(group.newest, time)
         let horizon = group.newest.adding(microseconds: -configuration.withinMicroseconds)
-        group.firsts.removeAll { $0.time < horizon }
+        group.state.removeAll { $0.time < horizon }
         switch step {
         case .first:
             guard time >= horizon else { return nil }
-            let position = group.firsts.lastIndex { $0.time <= time }.map { $0 + 1 } ?? 0
-            group.firsts.insert((time, index), at: position)
+            let position = group.state.lastIndex { $0.time <= time }.map { $0 + 1 } ?? 0
+            group.state.insert(First(time: time, index: index), at: position)
             let kept = 2 * configuration.minimumFirst
-            if group.firsts.count > kept { group.firsts.removeFirst(group.firsts.count - kept) }
+            if group.state.count > kept { group.state.removeFirst(group.state.count - kept) }
             store(group, key)
             return nil
         case .then:
             let opens = time.adding(microseconds: -configuration.withinMicroseconds)
-            let before = group.firsts.filter { $0.time >= opens && $0.time < time }
+            let before = group.state.filter { $0.time >= opens && $0.time < time }
             guard before.count >= configuration.minimumFirst else {
                 store(group, key)
                 return nil
             }
-            groups[key] = nil
+            groups.remove(key)
             return Firing(group: key, firstEvidence: before.map(\.index), thenIndex: index, first: before[0].time, last: time)
         }
     }
 
-    private mutating func store(_ group: Group, _ key: String) {
-        groups[key] = group
-        guard groups.count > configuration.maxGroups else { return }
-        let horizon = group.newest.adding(microseconds: -configuration.withinMicroseconds)
-        groups = groups.filter { $0.value.newest >= horizon }
-        guard groups.count > configuration.maxGroups else { return }
-        let keep = configuration.maxGroups * 9 / 10
-        let idle = groups.sorted { $0.value.newest < $1.value.newest }.prefix(groups.count - keep)
-        for (key, _) in idle { groups[key] = nil }
-        evictedGroups += idle.count
+    private mutating func store(_ group: GroupTable<[First]>.Slot, _ key: String) {
+        let within = configuration.withinMicroseconds
+        groups.store(key, group) { $0 >= group.newest.adding(microseconds: -within) }
     }
 }

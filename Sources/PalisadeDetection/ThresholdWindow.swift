@@ -57,25 +57,21 @@ public struct ThresholdWindow: Sendable {
         var value: String?
     }
 
-    private struct Group: Sendable {
-        /// Sorted by time; for distinct rules, one entry per value (its latest).
-        var entries: [Entry] = []
-        var newest = Timestamp.minimum
-    }
-
     /// The configuration.
     public let configuration: Configuration
-    private var groups: [String: Group] = [:]
-    /// Groups dropped to stay under ``Configuration/maxGroups`` while still inside their window.
-    public private(set) var evictedGroups = 0
+    /// Per group, its entries sorted by time (for distinct rules, one per value: its latest).
+    private var groups: GroupTable<[Entry]>
 
     /// Creates an empty window set.
     public init(_ configuration: Configuration) {
         self.configuration = configuration
+        self.groups = GroupTable(maxGroups: configuration.maxGroups)
     }
 
     /// Groups currently held.
     public var groupCount: Int { groups.count }
+    /// Groups dropped to stay under ``Configuration/maxGroups`` while still inside their window.
+    public var evictedGroups: Int { groups.evicted }
 
     /// Counts one event.
     ///
@@ -87,31 +83,31 @@ public struct ThresholdWindow: Sendable {
     /// - Returns: the firing, when this event brings the group to the threshold.
     public mutating func observe(group key: String, at time: Timestamp, index: UInt64, value: String? = nil) -> Firing? {
         if configuration.countsDistinctValues && value == nil { return nil }
-        var group = groups[key] ?? Group()
+        var group = groups[key] ?? .init(state: [], newest: .minimum)
         let newest = max(group.newest, time)
         let horizon = newest.adding(microseconds: -configuration.windowMicroseconds)
         // Too old to share a window with the group's newest event.
         guard time > horizon else { return nil }
         group.newest = newest
-        group.entries.removeAll { $0.time <= horizon }
-        if configuration.countsDistinctValues, let position = group.entries.firstIndex(where: { $0.value == value }) {
+        group.state.removeAll { $0.time <= horizon }
+        if configuration.countsDistinctValues, let position = group.state.firstIndex(where: { $0.value == value }) {
             // One entry per value, its latest: a value seen later already counts for longer.
-            guard group.entries[position].time <= time else { return store(group, key) }
-            group.entries.remove(at: position)
+            guard group.state[position].time <= time else { return store(group, key) }
+            group.state.remove(at: position)
         }
-        let position = group.entries.lastIndex { $0.time <= time }.map { $0 + 1 } ?? 0
-        group.entries.insert(Entry(time: time, index: index, value: value), at: position)
-        if group.entries.count > Self.retained(configuration.threshold) {
-            group.entries.removeFirst(group.entries.count - Self.retained(configuration.threshold))
+        let position = group.state.lastIndex { $0.time <= time }.map { $0 + 1 } ?? 0
+        group.state.insert(Entry(time: time, index: index, value: value), at: position)
+        if group.state.count > Self.retained(configuration.threshold) {
+            group.state.removeFirst(group.state.count - Self.retained(configuration.threshold))
         }
         // Every window that holds this event ends at it or at a later entry: slide over those.
         var start = 0
-        for end in group.entries.indices where group.entries[end].time >= time {
-            let opens = group.entries[end].time.adding(microseconds: -configuration.windowMicroseconds)
-            while group.entries[start].time <= opens { start += 1 }
+        for end in group.state.indices where group.state[end].time >= time {
+            let opens = group.state[end].time.adding(microseconds: -configuration.windowMicroseconds)
+            while group.state[start].time <= opens { start += 1 }
             guard end - start + 1 >= configuration.threshold else { continue }
-            let counted = Array(group.entries[start...end])
-            groups[key] = nil
+            let counted = Array(group.state[start...end])
+            groups.remove(key)
             return Firing(
                 group: key,
                 count: counted.count,
@@ -128,27 +124,15 @@ public struct ThresholdWindow: Sendable {
     /// places out of time order are still counted exactly.
     static func retained(_ threshold: Int) -> Int { 2 * threshold }
 
-    private mutating func store(_ group: Group, _ key: String) -> Firing? {
-        groups[key] = group
-        if groups.count > configuration.maxGroups { evictIdle(before: group.newest) }
+    private mutating func store(_ group: GroupTable<[Entry]>.Slot, _ key: String) -> Firing? {
+        let window = configuration.windowMicroseconds
+        groups.store(key, group) { $0 > group.newest.adding(microseconds: -window) }
         return nil
-    }
-
-    /// Drops groups whose newest event left the window; if that is not enough, the groups idle longest.
-    private mutating func evictIdle(before now: Timestamp) {
-        let horizon = now.adding(microseconds: -configuration.windowMicroseconds)
-        groups = groups.filter { $0.value.newest > horizon }
-        guard groups.count > configuration.maxGroups else { return }
-        // Down to 90% so that eviction is not paid on every event.
-        let keep = configuration.maxGroups * 9 / 10
-        let idle = groups.sorted { $0.value.newest < $1.value.newest }.prefix(groups.count - keep)
-        for (key, _) in idle { groups[key] = nil }
-        evictedGroups += idle.count
     }
 
     /// Drops every group whose newest event is at or before `now − window` (a periodic sweep).
     public mutating func expire(at now: Timestamp) {
         let horizon = now.adding(microseconds: -configuration.windowMicroseconds)
-        groups = groups.filter { $0.value.newest > horizon }
+        groups.expire { $0 > horizon }
     }
 }
