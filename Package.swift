@@ -61,7 +61,7 @@ let package = Package(
         // L2: detection: threshold and sequence rules, Sigma, anomaly detectors, the incident manager.
         .target(
             name: "PalisadeDetection",
-            dependencies: ["PalisadeCore"],
+            dependencies: ["PalisadeCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // L2: the sealed JSONL archive (export, offline verification, import), retention sweeps, and
