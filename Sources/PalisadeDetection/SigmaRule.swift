@@ -62,6 +62,18 @@ public struct SigmaRule: Sendable {
     }
 
     static func compile(_ detection: Node.Mapping, fieldMapping: [String: String]) throws(RuleError) -> EventCondition {
+        let (selections, conditionText) = try selections(detection, fieldMapping: fieldMapping)
+        guard let conditionText else { throw RuleError("the detection has no condition") }
+        return try SigmaCondition.compile(conditionText, selections: selections)
+    }
+
+    /// The named selections of a detection block, and its `condition:` if it has one.
+    static func selections(
+        _ detection: Node.Mapping,
+        fieldMapping: [String: String]
+    ) throws(RuleError) -> (
+        [String: EventCondition], String?
+    ) {
         var selections = [String: EventCondition]()
         var conditionText: String?
         for (key, value) in detection {
@@ -78,8 +90,7 @@ public struct SigmaRule: Sendable {
                 selections[name] = try selection(value, name: name, fieldMapping: fieldMapping)
             }
         }
-        guard let conditionText else { throw RuleError("the detection has no condition") }
-        return try SigmaCondition.compile(conditionText, selections: selections)
+        return (selections, conditionText)
     }
 
     private static func selection(_ node: Node, name: String, fieldMapping: [String: String]) throws(RuleError) -> EventCondition {

@@ -1,0 +1,129 @@
+public import PalisadeCore
+
+/// What a rule found: the makings of an incident (the incident manager opens one or folds it into
+/// the open incident with the same ``dedupKey``).
+public struct Detection: Hashable, Sendable {
+    /// The rule's id.
+    public var rule: String
+    /// The incident type.
+    public var incident: IncidentType
+    /// The threat level.
+    public var level: ThreatLevel
+    /// The title, with the rule's `{field}` placeholders filled in.
+    public var title: String
+    /// The group the rule counted in (`actor=alice`), empty for per-event rules.
+    public var group: String
+    /// The log indices of the evidence, oldest first.
+    public var evidence: [UInt64]
+    /// Who and what is involved.
+    public var entities: IncidentEntities
+    /// The first evidence event's time.
+    public var first: Timestamp
+    /// The last evidence event's time.
+    public var last: Timestamp
+
+    /// The same rule firing for the same group is the same incident.
+    public var dedupKey: String { group.isEmpty ? rule : "\(rule)|\(group)" }
+}
+
+/// Runs a tenant's rules over its events in log order: conditions select events, and per-rule
+/// state (sliding windows, sequences) turns them into detections. Pure and synchronous: the
+/// consumer that feeds it owns the cursor, so a restart replays from the saved position.
+public struct DetectionEngine: Sendable {
+    private enum State: Sendable {
+        case each
+        case threshold(ThresholdWindow)
+        case sequence(SequenceTracker)
+    }
+
+    /// The rules, in load order.
+    public let rules: [DetectionRule]
+    private var states: [State]
+
+    /// Creates an engine.
+    ///
+    /// - Throws: ``RuleError`` when two rules share an id.
+    public init(rules: [DetectionRule]) throws(RuleError) {
+        var seen = Set<String>()
+        for rule in rules where !seen.insert(rule.id).inserted { throw RuleError("rule \(rule.id): the id is used twice") }
+        self.rules = rules
+        states = rules.map { rule in
+            switch rule.trigger {
+            case .each: .each
+            case .threshold(let configuration, _, _): .threshold(ThresholdWindow(configuration))
+            case .sequence(let configuration, _, _, _): .sequence(SequenceTracker(configuration))
+            }
+        }
+    }
+
+    /// Runs every rule on one event.
+    public mutating func process(_ stored: StoredEvent) -> [Detection] {
+        let event = stored.event
+        var detections = [Detection]()
+        for (position, rule) in rules.enumerated() where rule.condition.matches(event) {
+            switch (rule.trigger, states[position]) {
+            case (.each, _):
+                detections.append(detection(rule, group: "", evidence: [stored.index], event: event, first: event.timestamp))
+            case (.threshold(_, let groupBy, let distinct), .threshold(var window)):
+                guard let group = Self.group(event, groupBy) else { continue }
+                let value = distinct.flatMap { event.values(of: $0).first }
+                let firing = window.observe(group: group, at: event.timestamp, index: stored.index, value: value)
+                states[position] = .threshold(window)
+                if let firing {
+                    detections.append(detection(rule, group: group, evidence: firing.evidence, event: event, first: firing.first))
+                }
+            case (.sequence(_, let first, let then, let groupBy), .sequence(var tracker)):
+                guard let group = Self.group(event, groupBy) else { continue }
+                var firing: SequenceTracker.Firing?
+                if first.matches(event) { firing = tracker.observe(.first, group: group, at: event.timestamp, index: stored.index) }
+                if firing == nil, then.matches(event) { firing = tracker.observe(.then, group: group, at: event.timestamp, index: stored.index) }
+                states[position] = .sequence(tracker)
+                if let firing {
+                    detections.append(
+                        detection(rule, group: group, evidence: firing.firstEvidence + [firing.thenIndex], event: event, first: firing.first)
+                    )
+                }
+            default:
+                continue
+            }
+        }
+        return detections
+    }
+
+    /// `field=value` pairs of the group-by fields, or `nil` when the event lacks one.
+    static func group(_ event: AuditEvent, _ fields: [String]) -> String? {
+        var parts = [String]()
+        for field in fields {
+            guard let value = event.values(of: field).first else { return nil }
+            parts.append("\(field)=\(value)")
+        }
+        return parts.joined(separator: ",")
+    }
+
+    private func detection(_ rule: DetectionRule, group: String, evidence: [UInt64], event: AuditEvent, first: Timestamp) -> Detection {
+        // One pass over the template: values are inserted, never expanded again.
+        var title = ""
+        var rest = Substring(rule.title)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            title += rest[..<open]
+            title += event.values(of: String(rest[rest.index(after: open)..<close])).first ?? "?"
+            rest = rest[rest.index(after: close)...]
+        }
+        title += rest
+        return Detection(
+            rule: rule.id,
+            incident: rule.incident,
+            level: rule.level,
+            title: title,
+            group: group,
+            evidence: evidence,
+            entities: IncidentEntities(
+                actors: Set(event.actor.map { [$0] } ?? []),
+                addresses: Set(event.sourceIP.map { [$0.text] } ?? []),
+                resources: Set(event.resource.map { [$0] } ?? [])
+            ),
+            first: first,
+            last: event.timestamp
+        )
+    }
+}
