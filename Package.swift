@@ -143,6 +143,7 @@ let package = Package(
         .executableTarget(
             name: "palisade",
             dependencies: [
+                "PalisadeDetection",
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeIngest",
