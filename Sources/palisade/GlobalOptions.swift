@@ -65,3 +65,10 @@ func printError(_ message: String) {
 func printNow(_ message: String) {
     FileHandle.standardOutput.write(Data((message + "\n").utf8))
 }
+
+/// The file to read input from, or standard input when no path is given.
+func inputHandle(_ path: String?) throws -> FileHandle {
+    guard let path else { return FileHandle.standardInput }
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw CLIError("cannot read \(path); check the path") }
+    return handle
+}

@@ -52,14 +52,7 @@ struct AppendEvents: AsyncParsableCommand {
                 validatorConfiguration.maxPastAgeSeconds = Int64(maxAgeDays) * 86_400
                 let pipeline = IngestPipeline(validator: EventValidator(configuration: validatorConfiguration), clock: clock)
 
-                let handle: FileHandle
-                if let file {
-                    guard let opened = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file); check the path") }
-                    handle = opened
-                } else {
-                    handle = FileHandle.standardInput
-                }
-                var reader = LineReader(handle: handle, maxLineBytes: pipeline.jsonLimits.maxBytes)
+                var reader = LineReader(handle: try inputHandle(file), maxLineBytes: pipeline.jsonLimits.maxBytes)
                 var batch = [(line: Int, event: PreparedEvent)]()
                 var lineNumber = 0
                 var appended = 0

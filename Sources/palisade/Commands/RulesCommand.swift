@@ -79,19 +79,12 @@ struct TestRule: AsyncParsableCommand {
             } catch let error as RuleError {
                 throw CLIError(error.description)
             }
-            let handle: FileHandle
-            if let events {
-                guard let opened = FileHandle(forReadingAtPath: events) else { throw CLIError("cannot read \(events); check the path") }
-                handle = opened
-            } else {
-                handle = FileHandle.standardInput
-            }
             // Sample events may be old: accept any past timestamp.
             let pipeline = IngestPipeline(
                 validator: EventValidator(configuration: .init(maxPastAgeSeconds: 100 * 365 * 86_400)),
                 clock: SystemWallClock()
             )
-            var reader = LineReader(handle: handle, maxLineBytes: pipeline.jsonLimits.maxBytes)
+            var reader = LineReader(handle: try inputHandle(events), maxLineBytes: pipeline.jsonLimits.maxBytes)
             var lineOfIndex = [Int]()
             var lineNumber = 0
             var matched = 0
