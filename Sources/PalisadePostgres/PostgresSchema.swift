@@ -22,6 +22,7 @@ enum PostgresSchema {
         Migration(version: 1, name: "ledger", statements: ledger),
         Migration(version: 2, name: "append_only", statements: appendOnly),
         Migration(version: 3, name: "erasures", statements: erasures),
+        Migration(version: 4, name: "incidents", statements: incidents),
     ]
 
     /// The newest version this binary knows.
@@ -353,6 +354,31 @@ enum PostgresSchema {
         "REVOKE ALL ON FUNCTION apply_erasures(integer, bigint) FROM PUBLIC",
     ]
 
+    static let incidents = [
+        """
+        -- Security incidents (the original design's security_incidents, extended): the whole incident as
+        -- a JSON document, the columns lists and deduplication filter on, and a version that every update
+        -- must name (optimistic concurrency: a stale writer gets a conflict, never a lost update).
+        CREATE TABLE security_incidents (
+            tenant_id     integer NOT NULL REFERENCES tenants (id),
+            id            uuid NOT NULL,
+            dedup_key     text NOT NULL,
+            incident_type text NOT NULL,
+            threat_level  smallint NOT NULL CHECK (threat_level BETWEEN 1 AND 4),
+            status        text NOT NULL,
+            opened_at     timestamptz NOT NULL,
+            last_seen     timestamptz NOT NULL,
+            version       integer NOT NULL,
+            document      jsonb NOT NULL,
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            updated_at    timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, id)
+        )
+        """,
+        "CREATE INDEX security_incidents_dedup ON security_incidents (tenant_id, dedup_key, opened_at)",
+        "CREATE INDEX security_incidents_opened ON security_incidents (tenant_id, opened_at)",
+    ]
+
     /// The grants that make `role` Palisade's application role: it reads everything, appends to the
     /// ledger tables (no UPDATE, DELETE or TRUNCATE on them), moves heads and tiles forward, manages
     /// tenants and tokens, and has partitions made through ``ensure_audit_partition``.
@@ -366,6 +392,7 @@ enum PostgresSchema {
             "GRANT SELECT, INSERT, UPDATE ON log_heads, tiles, tenants, api_tokens TO \(quoted)",
             "GRANT SELECT ON schema_migrations TO \(quoted)",
             "GRANT SELECT, INSERT ON erasures TO \(quoted)",
+            "GRANT SELECT, INSERT, UPDATE ON security_incidents TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION ensure_audit_partition(date) TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION apply_erasures(integer, bigint) TO \(quoted)",
         ]

@@ -16,6 +16,9 @@ enum SQLiteSchema {
         migrator.registerMigration("0003_erasures") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("0004_incidents") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -167,5 +170,26 @@ enum SQLiteSchema {
             WHEN NOT EXISTS (
                 SELECT 1 FROM erasures e WHERE e.tenant_id = OLD.tenant_id AND e.log_index = OLD.log_index AND e.kind = 1)
             BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        """
+
+    static let v4 = """
+        -- Security incidents (the original design's security_incidents): the whole incident as a JSON
+        -- document, the columns lists and deduplication filter on, and a version that every update
+        -- must name (optimistic concurrency: a stale writer gets a conflict, never a lost update).
+        CREATE TABLE incidents (
+            tenant_id     INTEGER NOT NULL REFERENCES tenants(id),
+            id            BLOB NOT NULL,           -- 16-byte UUID
+            dedup_key     TEXT NOT NULL,
+            incident_type TEXT NOT NULL,
+            threat_level  INTEGER NOT NULL,        -- 1 low … 4 critical
+            status        TEXT NOT NULL,
+            opened_at     INTEGER NOT NULL,        -- microseconds
+            last_seen     INTEGER NOT NULL,
+            version       INTEGER NOT NULL,
+            document      TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX incidents_dedup ON incidents(tenant_id, dedup_key, opened_at);
+        CREATE INDEX incidents_opened ON incidents(tenant_id, opened_at);
         """
 }

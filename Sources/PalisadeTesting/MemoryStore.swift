@@ -22,6 +22,8 @@ public actor MemoryStore: LedgerBackend, EventStore {
     var registeredTenants: [TenantID: TenantRecord] = [:]
     /// API tokens by id (``AccessStore``).
     var apiTokens: [String: APITokenRecord] = [:]
+    /// Incidents by id (``IncidentStore``).
+    var storedIncidents: [UUID: StoredIncident] = [:]
 
     /// An empty store.
     public init() {}

@@ -21,6 +21,7 @@ public enum StoreConformance {
         "proofsFromStoredTilesVerify": proofsFromStoredTilesVerify,
         "checkpointHistoryIsKept": checkpointHistoryIsKept,
         "erasuresKeepTheTreeAndOnlyWhatTheyName": ErasureConformance.erasuresKeepTheTreeAndOnlyWhatTheyName,
+        "incidentsRoundTripWithVersions": IncidentConformance.incidentsRoundTripWithVersions,
         "tenantsRegisterOnceAndDisable": AccessConformance.tenantsRegisterOnceAndDisable,
         "tokensRoundTripAndRevokeWithinTheirTenant": AccessConformance.tokensRoundTripAndRevokeWithinTheirTenant,
     ]

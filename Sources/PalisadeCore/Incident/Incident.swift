@@ -153,6 +153,25 @@ public struct Incident: Hashable, Sendable {
         lastSeen = max(lastSeen, seen)
     }
 
+    /// Restores the worked state of a stored incident (its document is the source).
+    mutating func restore(
+        status: IncidentStatus,
+        assignee: String?,
+        notes: [IncidentNote],
+        resolution: String?,
+        rootCause: String?,
+        acknowledgedAt: Timestamp?,
+        resolvedAt: Timestamp?
+    ) {
+        self.status = status
+        self.assignee = assignee
+        self.notes = notes
+        self.resolution = resolution
+        self.rootCause = rootCause
+        self.acknowledgedAt = acknowledgedAt
+        self.resolvedAt = resolvedAt
+    }
+
     /// Raises the threat level (an SLA escalation); never lowers it.
     public mutating func escalate(to level: ThreatLevel) {
         threatLevel = max(threatLevel, level)

@@ -1,0 +1,124 @@
+public import Foundation
+import GRDB
+public import PalisadeCore
+
+/// Incidents (see the `incidents` table).
+extension SQLiteStore: IncidentStore {
+    /// Stores a new incident at version 1.
+    public func insertIncident(_ incident: Incident) async throws {
+        do {
+            try await pool.write { db in
+                let tenantID = try self.tenantID(incident.tenant, db)
+                try db.execute(
+                    sql: """
+                        INSERT INTO incidents (tenant_id, id, dedup_key, incident_type, threat_level, status, opened_at, last_seen, version, document)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                        """,
+                    arguments: Self.columns(incident, tenantID: tenantID)
+                )
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw StoreError(.conflict, "incident \(incident.id.lowercasedString) exists", underlying: error)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "storing the incident failed", underlying: error)
+        }
+    }
+
+    /// Replaces an incident if it is still at `expectedVersion`.
+    public func updateIncident(_ incident: Incident, expectedVersion: Int) async throws -> Int {
+        do {
+            return try await pool.write { db in
+                guard let tenantID = try self.existingTenantID(incident.tenant, db),
+                    let version = try Int.fetchOne(
+                        db,
+                        sql: "SELECT version FROM incidents WHERE tenant_id = ? AND id = ?",
+                        arguments: [tenantID, incident.id.blob]
+                    )
+                else { throw StoreError(.rejected, "incident \(incident.id.lowercasedString) does not exist") }
+                guard version == expectedVersion else {
+                    throw StoreError(.conflict, "incident \(incident.id.lowercasedString) changed (version \(version)); reload and retry")
+                }
+                var arguments = Self.columns(incident, tenantID: tenantID)
+                arguments += [tenantID, incident.id.blob]
+                try db.execute(
+                    sql: """
+                        UPDATE incidents SET tenant_id = ?, id = ?, dedup_key = ?, incident_type = ?, threat_level = ?, status = ?,
+                               opened_at = ?, last_seen = ?, document = ?, version = version + 1
+                        WHERE tenant_id = ? AND id = ?
+                        """,
+                    arguments: arguments
+                )
+                return version + 1
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "updating the incident failed", underlying: error)
+        }
+    }
+
+    /// One incident.
+    public func incident(id: UUID, of tenant: TenantID) async throws -> StoredIncident? {
+        try await read { db in
+            guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
+            return try Row.fetchOne(
+                db,
+                sql: "SELECT document, version FROM incidents WHERE tenant_id = ? AND id = ?",
+                arguments: [tenantID, id.blob]
+            )
+            .map(Self.decode)
+        }
+    }
+
+    /// The latest incident with a deduplication key.
+    public func latestIncident(dedupKey: String, of tenant: TenantID) async throws -> StoredIncident? {
+        try await read { db in
+            guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
+            return try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT document, version FROM incidents WHERE tenant_id = ? AND dedup_key = ?
+                    ORDER BY opened_at DESC, lower(hex(id)) DESC LIMIT 1
+                    """,
+                arguments: [tenantID, dedupKey]
+            ).map(Self.decode)
+        }
+    }
+
+    /// A tenant's incidents, newest first.
+    public func incidents(of tenant: TenantID, statuses: Set<IncidentStatus>, limit: Int) async throws -> [StoredIncident] {
+        try await read { db in
+            guard let tenantID = try self.existingTenantID(tenant, db) else { return [] }
+            let names = statuses.map(\.rawValue).sorted()
+            let filter = names.isEmpty ? "" : " AND status IN (\(names.map { _ in "?" }.joined(separator: ",")))"
+            var arguments: [any DatabaseValueConvertible] = [tenantID]
+            arguments += names as [any DatabaseValueConvertible]
+            arguments.append(max(0, limit))
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT document, version FROM incidents WHERE tenant_id = ?\(filter) ORDER BY opened_at DESC, lower(hex(id)) DESC LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(Self.decode)
+        }
+    }
+
+    private static func columns(_ incident: Incident, tenantID: Int64) -> StatementArguments {
+        [
+            tenantID, incident.id.blob, incident.dedupKey, incident.type.rawValue, incident.threatLevel.rawValue, incident.status.rawValue,
+            incident.openedAt.microseconds, incident.lastSeen.microseconds,
+            String(decoding: CanonicalJSON.encode(incident.jsonValue), as: UTF8.self),
+        ]
+    }
+
+    private static func decode(_ row: Row) throws -> StoredIncident {
+        let document: String = row[0]
+        do {
+            let json = try JSONParser().parse(Array(document.utf8))
+            return StoredIncident(incident: try Incident(json: json), version: row[1])
+        } catch {
+            throw StoreError(.corrupt, "a stored incident is not readable (\(error)); it was changed behind Palisade's back")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import PalisadeCore
+import Testing
+
+/// How every store keeps incidents: the whole document round-trips, versions stop lost updates,
+/// tenants are isolated, and lists filter and order. Part of ``StoreConformance/checks``.
+enum IncidentConformance {
+    static let acme = StoreConformance.acme
+    static let globex = StoreConformance.globex
+    static let t0 = Timestamp(rfc3339: "2026-03-01T10:00:00Z")!
+
+    static func incident(_ tenant: TenantID = acme, key: String = "auth.brute_force|actor=alice", openedAt seconds: Int64 = 0) -> Incident {
+        Incident(
+            id: UUID(),
+            tenant: tenant,
+            type: .bruteForceAttack,
+            threatLevel: .high,
+            title: "Brute force against alice",
+            description: "10 failed logins in 5 minutes",
+            source: "auth.brute_force",
+            dedupKey: key,
+            entities: IncidentEntities(actors: ["alice"], addresses: ["203.0.113.7", "2001:db8::1"]),
+            evidence: [1, 2, 3],
+            seenAt: t0.adding(microseconds: seconds * 1_000_000),
+            openedAt: t0.adding(microseconds: seconds * 1_000_000 + 5),
+            labels: ["team": "identity"]
+        )
+    }
+
+    static func incidentsRoundTripWithVersions(_ store: any LedgerStore) async throws {
+        var worked = incident()
+        try await store.insertIncident(worked)
+        #expect(try await store.incident(id: worked.id, of: acme) == StoredIncident(incident: worked, version: 1))
+        await #expect(throws: StoreError(.conflict, "")) { try await store.insertIncident(worked) }
+
+        try worked.apply(.acknowledge, by: "oncall", at: t0.adding(microseconds: 60_000_000))
+        worked.addNote("blocked at the edge — \"é\" and ünïcode kept", by: "oncall", at: t0.adding(microseconds: 70_000_000))
+        worked.absorb(evidence: [9], entities: IncidentEntities(addresses: ["198.51.100.1"]), at: t0.adding(microseconds: 80_000_000))
+        #expect(try await store.updateIncident(worked, expectedVersion: 1) == 2)
+        let stored = try #require(try await store.incident(id: worked.id, of: acme))
+        #expect(stored.version == 2 && stored.incident == worked, "the whole document round-trips")
+        // A writer holding the old version loses, and says so; a missing incident is rejected.
+        await #expect(throws: StoreError(.conflict, "")) { _ = try await store.updateIncident(worked, expectedVersion: 1) }
+        await #expect(throws: StoreError(.rejected, "")) { _ = try await store.updateIncident(incident(), expectedVersion: 1) }
+        // Tenants are isolated.
+        #expect(try await store.incident(id: worked.id, of: globex) == nil)
+        #expect(try await store.latestIncident(dedupKey: worked.dedupKey, of: globex) == nil)
+        await #expect(throws: StoreError.self) { _ = try await store.updateIncident(try relabel(worked, to: globex), expectedVersion: 2) }
+
+        // The latest by dedup key is the most recently opened.
+        let later = incident(openedAt: 3_600)
+        try await store.insertIncident(later)
+        try await store.insertIncident(incident(key: "other", openedAt: 7_200))
+        try await store.insertIncident(incident(globex, openedAt: 9_000))
+        #expect(try await store.latestIncident(dedupKey: worked.dedupKey, of: acme)?.incident.id == later.id)
+        // Lists: newest first, filtered by status, limited.
+        let all = try await store.incidents(of: acme, statuses: [], limit: 10)
+        #expect(all.map(\.incident.openedAt) == all.map(\.incident.openedAt).sorted(by: >) && all.count == 3)
+        #expect(try await store.incidents(of: acme, statuses: [.acknowledged], limit: 10).map(\.incident.id) == [worked.id])
+        #expect(try await store.incidents(of: acme, statuses: [.open, .acknowledged], limit: 2).count == 2)
+        #expect(try await store.incidents(of: TenantID("nobody")!, statuses: [], limit: 10).isEmpty)
+    }
+
+    /// The same incident claimed by another tenant (a forged update).
+    static func relabel(_ incident: Incident, to tenant: TenantID) throws -> Incident {
+        guard case .object(var members) = incident.jsonValue else { return incident }
+        members["tenant"] = .string(tenant.rawValue)
+        return try Incident(json: .object(members))
+    }
+}
