@@ -24,6 +24,29 @@ public struct Detection: Hashable, Sendable {
 
     /// The same rule firing for the same group is the same incident.
     public var dedupKey: String { group.isEmpty ? rule : "\(rule)|\(group)" }
+
+    /// Creates a detection (rules make them; tests and other detectors may too).
+    public init(
+        rule: String,
+        incident: IncidentType,
+        level: ThreatLevel,
+        title: String,
+        group: String,
+        evidence: [UInt64],
+        entities: IncidentEntities,
+        first: Timestamp,
+        last: Timestamp
+    ) {
+        self.rule = rule
+        self.incident = incident
+        self.level = level
+        self.title = title
+        self.group = group
+        self.evidence = evidence
+        self.entities = entities
+        self.first = first
+        self.last = last
+    }
 }
 
 /// Runs a tenant's rules over its events in log order: conditions select events, and per-rule

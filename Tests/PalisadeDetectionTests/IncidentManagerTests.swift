@@ -1,0 +1,78 @@
+import PalisadeCore
+import PalisadeDetection
+import PalisadeTesting
+import Testing
+
+/// Detections become incidents: one per entity while active, replays change nothing, a quick
+/// recurrence reopens, a late one opens anew.
+struct IncidentManagerTests {
+    static let t0 = Timestamp(rfc3339: "2026-03-01T10:00:00Z")!
+    static func at(_ seconds: Int64) -> Timestamp { t0.adding(microseconds: seconds * 1_000_000) }
+
+    static func detection(_ evidence: [UInt64], level: ThreatLevel = .high, at seconds: Int64 = 0) -> Detection {
+        Detection(
+            rule: "auth.brute_force.actor",
+            incident: .bruteForceAttack,
+            level: level,
+            title: "Brute force against alice",
+            group: "actor=alice",
+            evidence: evidence,
+            entities: IncidentEntities(actors: ["alice"], addresses: ["203.0.113.\(evidence.first ?? 0)"]),
+            first: Self.at(seconds),
+            last: Self.at(seconds + 10)
+        )
+    }
+
+    @Test func oneIncidentPerEntityWhileActiveAndReplaysChangeNothing() async throws {
+        let store = MemoryStore()
+        let manager = IncidentManager(store: store)
+        guard case .opened(let opened) = try await manager.file(Self.detection([1, 2, 3]), tenant: .default, now: Self.at(11)) else {
+            Issue.record("the first detection opens an incident")
+            return
+        }
+        #expect(opened.dedupKey == "auth.brute_force.actor|actor=alice" && opened.evidence == [1, 2, 3] && opened.openedAt == Self.at(11))
+        let second = try await manager.file(Self.detection([4, 5, 6], level: .critical, at: 60), tenant: .default, now: Self.at(71))
+        guard case .updated(let updated) = second else {
+            Issue.record("a second firing updates the active incident, got \(second)")
+            return
+        }
+        #expect(updated.id == opened.id && updated.count == 2 && updated.evidence == [1, 2, 3, 4, 5, 6] && updated.threatLevel == .critical)
+        #expect(updated.lastSeen == Self.at(70) && updated.entities.addresses.count == 2)
+        // A replay after a restart from the cursor: same evidence, nothing changes.
+        let replay = try await manager.file(Self.detection([4, 5, 6], at: 60), tenant: .default, now: Self.at(90))
+        #expect(replay == .unchanged(updated))
+        #expect(try await store.incident(id: opened.id, of: .default)?.version == 2)
+        #expect(try await store.incidents(of: .default, statuses: [], limit: 10).count == 1)
+    }
+
+    @Test func aQuickRecurrenceReopensALateOneOpensAnew() async throws {
+        let store = MemoryStore()
+        let manager = IncidentManager(store: store, reopenWindowSeconds: 3_600)
+        guard case .opened(var incident) = try await manager.file(Self.detection([1, 2]), tenant: .default, now: Self.at(11)) else {
+            Issue.record("opens")
+            return
+        }
+        let version = try #require(try await store.incident(id: incident.id, of: .default)).version
+        try incident.apply(.resolve(resolution: "blocked", rootCause: nil), by: "oncall", at: Self.at(100))
+        _ = try await store.updateIncident(incident, expectedVersion: version)
+        let again = try await manager.file(Self.detection([7, 8], at: 1_000), tenant: .default, now: Self.at(1_010))
+        guard case .reopened(let reopened) = again else {
+            Issue.record("within the window it reopens, got \(again)")
+            return
+        }
+        #expect(
+            reopened.id == incident.id && reopened.status == .open && reopened.notes.last?.text.hasPrefix("reopened: auth.brute_force.actor") == true
+        )
+        var closing = reopened
+        try closing.apply(.resolve(resolution: "blocked again", rootCause: nil), by: "oncall", at: Self.at(2_000))
+        try closing.apply(.close, by: "oncall", at: Self.at(2_001))
+        _ = try await store.updateIncident(closing, expectedVersion: 3)
+        let late = try await manager.file(Self.detection([20, 21], at: 9_000), tenant: .default, now: Self.at(9_011))
+        guard case .opened(let fresh) = late else {
+            Issue.record("after the window a new incident opens, got \(late)")
+            return
+        }
+        #expect(fresh.id != incident.id && fresh.evidence == [20, 21])
+        #expect(try await store.latestIncident(dedupKey: fresh.dedupKey, of: .default)?.incident.id == fresh.id)
+    }
+}
