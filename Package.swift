@@ -165,6 +165,7 @@ let package = Package(
             name: "palisade-bench",
             dependencies: [
                 "PalisadeCore",
+                "PalisadeDetection",
                 "PalisadeLedger",
                 "PalisadeIngest",
                 "PalisadeExport",

@@ -53,15 +53,12 @@ public struct Detection: Hashable, Sendable {
 /// state (sliding windows, sequences) turns them into detections. Pure and synchronous: the
 /// consumer that feeds it owns the cursor, so a restart replays from the saved position.
 public struct DetectionEngine: Sendable {
-    private enum State: Sendable {
-        case each
-        case threshold(ThresholdWindow)
-        case sequence(SequenceTracker)
-    }
-
     /// The rules, in load order.
     public let rules: [DetectionRule]
-    private var states: [State]
+    // Per-rule state, mutated in place through the array subscripts (a copy out and back would
+    // copy every group's table on every event).
+    private var windows: [ThresholdWindow?]
+    private var trackers: [SequenceTracker?]
 
     /// Creates an engine.
     ///
@@ -70,12 +67,11 @@ public struct DetectionEngine: Sendable {
         var seen = Set<String>()
         for rule in rules where !seen.insert(rule.id).inserted { throw RuleError("rule \(rule.id): the id is used twice") }
         self.rules = rules
-        states = rules.map { rule in
-            switch rule.trigger {
-            case .each: .each
-            case .threshold(let configuration, _, _): .threshold(ThresholdWindow(configuration))
-            case .sequence(let configuration, _, _, _): .sequence(SequenceTracker(configuration))
-            }
+        windows = rules.map { rule in
+            if case .threshold(let configuration, _, _) = rule.trigger { ThresholdWindow(configuration) } else { nil }
+        }
+        trackers = rules.map { rule in
+            if case .sequence(let configuration, _, _, _) = rule.trigger { SequenceTracker(configuration) } else { nil }
         }
     }
 
@@ -84,30 +80,27 @@ public struct DetectionEngine: Sendable {
         let event = stored.event
         var detections = [Detection]()
         for (position, rule) in rules.enumerated() where rule.condition.matches(event) {
-            switch (rule.trigger, states[position]) {
-            case (.each, _):
+            switch rule.trigger {
+            case .each:
                 detections.append(detection(rule, group: "", evidence: [stored.index], event: event, first: event.timestamp))
-            case (.threshold(_, let groupBy, let distinct), .threshold(var window)):
+            case .threshold(_, let groupBy, let distinct):
                 guard let group = Self.group(event, groupBy) else { continue }
                 let value = distinct.flatMap { event.values(of: $0).first }
-                let firing = window.observe(group: group, at: event.timestamp, index: stored.index, value: value)
-                states[position] = .threshold(window)
-                if let firing {
+                if let firing = windows[position]?.observe(group: group, at: event.timestamp, index: stored.index, value: value) {
                     detections.append(detection(rule, group: group, evidence: firing.evidence, event: event, first: firing.first))
                 }
-            case (.sequence(_, let first, let then, let groupBy), .sequence(var tracker)):
+            case .sequence(_, let first, let then, let groupBy):
                 guard let group = Self.group(event, groupBy) else { continue }
                 var firing: SequenceTracker.Firing?
-                if first.matches(event) { firing = tracker.observe(.first, group: group, at: event.timestamp, index: stored.index) }
-                if firing == nil, then.matches(event) { firing = tracker.observe(.then, group: group, at: event.timestamp, index: stored.index) }
-                states[position] = .sequence(tracker)
+                if first.matches(event) { firing = trackers[position]?.observe(.first, group: group, at: event.timestamp, index: stored.index) }
+                if firing == nil, then.matches(event) {
+                    firing = trackers[position]?.observe(.then, group: group, at: event.timestamp, index: stored.index)
+                }
                 if let firing {
                     detections.append(
                         detection(rule, group: group, evidence: firing.firstEvidence + [firing.thenIndex], event: event, first: firing.first)
                     )
                 }
-            default:
-                continue
             }
         }
         return detections
