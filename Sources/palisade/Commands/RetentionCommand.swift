@@ -43,6 +43,19 @@ func appendRecord(_ record: AuditEvent, directory: DataDirectory, store: any Led
     return index
 }
 
+/// A retention sweeper over the store, writing through its own sequencer and archiving into `archiveDir`.
+func retentionSweeper(_ directory: DataDirectory, _ store: any LedgerStore, archiveDir: String) throws -> RetentionSweeper {
+    let signer = try directory.signer()
+    return RetentionSweeper(
+        sequencer: LogSequencer(backend: store, signer: signer, clock: SystemWallClock(), logger: directory.logger),
+        backend: store,
+        events: store,
+        signer: signer,
+        archiveRoot: URL(fileURLWithPath: archiveDir),
+        logger: directory.logger
+    )
+}
+
 /// A new record id for now.
 func recordID(_ now: Timestamp) -> UUID {
     var generator = SystemRandomNumberGenerator()
@@ -314,16 +327,7 @@ struct SweepCommand: AsyncParsableCommand {
         try await reportingErrors {
             let tenant = try global.tenantID()
             try await global.withStore { directory, store in
-                let signer = try directory.signer()
-                let sequencer = LogSequencer(backend: store, signer: signer, clock: SystemWallClock(), logger: directory.logger)
-                let sweeper = RetentionSweeper(
-                    sequencer: sequencer,
-                    backend: store,
-                    events: store,
-                    signer: signer,
-                    archiveRoot: URL(fileURLWithPath: archiveDir),
-                    logger: directory.logger
-                )
+                let sweeper = try retentionSweeper(directory, store, archiveDir: archiveDir)
                 let report: RetentionSweeper.Report
                 do {
                     report = try await sweeper.sweep(tenant: tenant, actor: by.name, now: SystemWallClock().now(), dryRun: dryRun)
@@ -370,17 +374,8 @@ struct PurgeCommand: AsyncParsableCommand {
                 )
             }
             try await global.withStore { directory, store in
-                let signer = try directory.signer()
                 let clock = SystemWallClock()
-                let sequencer = LogSequencer(backend: store, signer: signer, clock: clock, logger: directory.logger)
-                let sweeper = RetentionSweeper(
-                    sequencer: sequencer,
-                    backend: store,
-                    events: store,
-                    signer: signer,
-                    archiveRoot: URL(fileURLWithPath: archiveDir),
-                    logger: directory.logger
-                )
+                let sweeper = try retentionSweeper(directory, store, archiveDir: archiveDir)
                 let report: RetentionSweeper.Report
                 do {
                     report = try await sweeper.sweep(
