@@ -79,7 +79,9 @@ public struct DetectionEngine: Sendable {
     public mutating func process(_ stored: StoredEvent) -> [Detection] {
         let event = stored.event
         var detections = [Detection]()
-        for (position, rule) in rules.enumerated() where rule.condition.matches(event) {
+        for (position, rule) in rules.enumerated() {
+            // A sequence rule tests its two steps itself; the others test their condition once here.
+            if case .sequence = rule.trigger {} else if !rule.condition.matches(event) { continue }
             switch rule.trigger {
             case .each:
                 detections.append(detection(rule, group: "", evidence: [stored.index], event: event, first: event.timestamp))
@@ -90,10 +92,12 @@ public struct DetectionEngine: Sendable {
                     detections.append(detection(rule, group: group, evidence: firing.evidence, event: event, first: firing.first))
                 }
             case .sequence(_, let first, let then, let groupBy):
-                guard let group = Self.group(event, groupBy) else { continue }
+                let isFirst = first.matches(event)
+                let isThen = then.matches(event)
+                guard isFirst || isThen, let group = Self.group(event, groupBy) else { continue }
                 var firing: SequenceTracker.Firing?
-                if first.matches(event) { firing = trackers[position]?.observe(.first, group: group, at: event.timestamp, index: stored.index) }
-                if firing == nil, then.matches(event) {
+                if isFirst { firing = trackers[position]?.observe(.first, group: group, at: event.timestamp, index: stored.index) }
+                if firing == nil, isThen {
                     firing = trackers[position]?.observe(.then, group: group, at: event.timestamp, index: stored.index)
                 }
                 if let firing {
