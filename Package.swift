@@ -250,7 +250,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PalisadeDetectionTests",
-            dependencies: ["PalisadeDetection", "PalisadeCore", "PalisadeTesting"],
+            dependencies: [
+                "PalisadeDetection", "PalisadeCore", "PalisadeIngest", "PalisadeLedger", "PalisadeSQLite", "PalisadeTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

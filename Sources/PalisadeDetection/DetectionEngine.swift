@@ -147,3 +147,42 @@ public struct DetectionEngine: Sendable {
         )
     }
 }
+
+extension DetectionEngine {
+    /// The state of every windowed rule, keyed by rule id and revision, for saving with the
+    /// consumer's cursor.
+    public func state() -> JSONValue {
+        var members = [String: JSONValue]()
+        for (position, rule) in rules.enumerated() {
+            let saved = windows[position]?.state() ?? trackers[position]?.state()
+            if let saved { members[rule.id] = .object(["revision": .string(rule.revision), "state": saved]) }
+        }
+        return .object(["rules": .object(members)])
+    }
+
+    /// Restores saved state into the rules that still exist at the same revision; a changed or new
+    /// rule starts empty.
+    ///
+    /// - Returns: the ids of the rules whose state was restored.
+    /// - Throws: ``RuleStateError`` when the saved state is malformed.
+    @discardableResult
+    public mutating func restore(_ state: JSONValue) throws(RuleStateError) -> [String] {
+        guard case .object(let top) = state, case .object(let saved)? = top["rules"] else {
+            throw RuleStateError("the saved detection state has no rules")
+        }
+        var restored = [String]()
+        for (position, rule) in rules.enumerated() {
+            guard case .object(let entry)? = saved[rule.id], entry["revision"] == .string(rule.revision), let ruleState = entry["state"]
+            else { continue }
+            if windows[position] != nil {
+                try windows[position]!.restore(ruleState)
+            } else if trackers[position] != nil {
+                try trackers[position]!.restore(ruleState)
+            } else {
+                continue
+            }
+            restored.append(rule.id)
+        }
+        return restored
+    }
+}

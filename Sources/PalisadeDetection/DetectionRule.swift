@@ -38,6 +38,11 @@ public struct DetectionRule: Sendable {
     public var condition: EventCondition
     /// How matches become detections.
     public var trigger: Trigger
+    /// The YAML the rule was read from.
+    public let source: String
+    /// The rule's revision: a digest of its YAML and field mapping (64-bit FNV-1a, hex). State a
+    /// consumer saved for one revision is not restored into another.
+    public let revision: String
 
     /// Parses a rule file.
     ///
@@ -53,6 +58,8 @@ public struct DetectionRule: Sendable {
             throw RuleError("the rule is not YAML: \(error)")
         }
         let name = rule["id"]?.string ?? "(no id)"
+        self.source = yaml
+        self.revision = Self.digest(yaml + fieldMapping.sorted { $0.key < $1.key }.map { "\n\($0.key)=\($0.value)" }.joined())
         do throws(RuleError) {
             guard let id = rule["id"]?.string, !id.isEmpty else { throw RuleError("it has no id") }
             guard let detection = rule["detection"]?.mapping else { throw RuleError("it has no detection") }
@@ -104,6 +111,17 @@ public struct DetectionRule: Sendable {
         } catch {
             throw RuleError("rule \(name): \(error.description)")
         }
+    }
+
+    /// 64-bit FNV-1a of the text's UTF-8 bytes, 16 hex digits.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// `30s`, `5m`, `2h`, `1d` in seconds.

@@ -39,4 +39,13 @@ struct GroupTable<State: Sendable>: Sendable {
     mutating func expire(keeping isLive: (Timestamp) -> Bool) {
         slots = slots.filter { isLive($0.value.newest) }
     }
+
+    /// Every group, for saving the state.
+    var all: [String: Slot] { slots }
+
+    /// Puts back a saved group (restoring saved state; the bound is applied on the next store).
+    mutating func restore(_ key: String, _ slot: Slot, evicted: Int) {
+        slots[key] = slot
+        self.evicted = evicted
+    }
 }

@@ -106,4 +106,23 @@ public struct SequenceTracker: Sendable {
         let within = configuration.withinMicroseconds
         groups.store(key, group) { $0 >= group.newest.adding(microseconds: -within) }
     }
+
+    /// The pending first steps, for saving with a consumer's cursor.
+    public func state() -> JSONValue {
+        RuleState.encode(
+            groups: groups.all.mapValues { ($0.newest, $0.state.map { RuleState.Entry(time: $0.time, index: $0.index, value: nil) }) },
+            evicted: groups.evicted
+        )
+    }
+
+    /// Replaces the pending first steps with saved ones.
+    ///
+    /// - Throws: ``RuleStateError`` when the state is malformed (the tracker is then left empty).
+    public mutating func restore(_ state: JSONValue) throws(RuleStateError) {
+        groups = GroupTable(maxGroups: configuration.maxGroups)
+        let (saved, evicted) = try RuleState.decode(state)
+        for (key, newest, entries) in saved {
+            groups.restore(key, .init(state: entries.map { First(time: $0.time, index: $0.index) }, newest: newest), evicted: evicted)
+        }
+    }
 }

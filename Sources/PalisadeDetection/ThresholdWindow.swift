@@ -51,11 +51,7 @@ public struct ThresholdWindow: Sendable {
         public var last: Timestamp
     }
 
-    private struct Entry: Sendable {
-        var time: Timestamp
-        var index: UInt64
-        var value: String?
-    }
+    private typealias Entry = RuleState.Entry
 
     /// The configuration.
     public let configuration: Configuration
@@ -134,5 +130,19 @@ public struct ThresholdWindow: Sendable {
     public mutating func expire(at now: Timestamp) {
         let horizon = now.adding(microseconds: -configuration.windowMicroseconds)
         groups.expire { $0 > horizon }
+    }
+
+    /// The windows, for saving with a consumer's cursor.
+    public func state() -> JSONValue {
+        RuleState.encode(groups: groups.all.mapValues { ($0.newest, $0.state) }, evicted: groups.evicted)
+    }
+
+    /// Replaces the windows with saved ones.
+    ///
+    /// - Throws: ``RuleStateError`` when the state is malformed (the windows are then left empty).
+    public mutating func restore(_ state: JSONValue) throws(RuleStateError) {
+        groups = GroupTable(maxGroups: configuration.maxGroups)
+        let (saved, evicted) = try RuleState.decode(state)
+        for (key, newest, entries) in saved { groups.restore(key, .init(state: entries, newest: newest), evicted: evicted) }
     }
 }

@@ -23,6 +23,7 @@ enum PostgresSchema {
         Migration(version: 2, name: "append_only", statements: appendOnly),
         Migration(version: 3, name: "erasures", statements: erasures),
         Migration(version: 4, name: "incidents", statements: incidents),
+        Migration(version: 5, name: "consumer_cursors", statements: consumerCursors),
     ]
 
     /// The newest version this binary knows.
@@ -379,6 +380,22 @@ enum PostgresSchema {
         "CREATE INDEX security_incidents_opened ON security_incidents (tenant_id, opened_at)",
     ]
 
+    static let consumerCursors = [
+        """
+        -- Where each ledger consumer (detection, exporters) is in each tenant's log: the next index to
+        -- read and the consumer's own state at that point, written together so that a restart resumes
+        -- exactly there. Cursors only move forward (the upsert refuses to go back).
+        CREATE TABLE consumer_cursors (
+            tenant_id  integer NOT NULL REFERENCES tenants (id),
+            consumer   text NOT NULL,
+            position   bigint NOT NULL CHECK (position >= 0),
+            state      bytea NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, consumer)
+        )
+        """
+    ]
+
     /// The grants that make `role` Palisade's application role: it reads everything, appends to the
     /// ledger tables (no UPDATE, DELETE or TRUNCATE on them), moves heads and tiles forward, manages
     /// tenants and tokens, and has partitions made through ``ensure_audit_partition``.
@@ -393,6 +410,7 @@ enum PostgresSchema {
             "GRANT SELECT ON schema_migrations TO \(quoted)",
             "GRANT SELECT, INSERT ON erasures TO \(quoted)",
             "GRANT SELECT, INSERT, UPDATE ON security_incidents TO \(quoted)",
+            "GRANT SELECT, INSERT, UPDATE ON consumer_cursors TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION ensure_audit_partition(date) TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION apply_erasures(integer, bigint) TO \(quoted)",
         ]

@@ -81,16 +81,30 @@ extension PostgresStore: IncidentStore {
         }
     }
 
-    /// A tenant's incidents, newest first.
-    public func incidents(of tenant: TenantID, statuses: Set<IncidentStatus>, limit: Int) async throws -> [StoredIncident] {
-        let names = statuses.map(\.rawValue).sorted()
+    /// A page of a tenant's incidents, newest first.
+    public func incidents(matching query: IncidentQuery) async throws -> [StoredIncident] {
+        let statuses = query.statuses.map(\.rawValue).sorted()
+        let types = query.types.map(\.rawValue).sorted()
+        let level = Int16(query.minimumLevel?.rawValue ?? 0)
+        let since = query.openedSince.map(PostgresTimestamp.init)
+        let before = query.openedBefore.map(PostgresTimestamp.init)
+        let afterTime = query.after.map { PostgresTimestamp($0.openedAt) }
+        let afterID = query.after?.id
         return try await run("listing incidents") {
-            guard let tenantID = try await existingTenantID(tenant) else { return [] }
+            guard let tenantID = try await existingTenantID(query.tenant) else { return [] }
             let rows = try await client.rows(
                 """
                 SELECT document::text, version FROM security_incidents
-                WHERE tenant_id = \(tenantID) AND (cardinality(\(names)::text[]) = 0 OR status = ANY(\(names)::text[]))
-                ORDER BY opened_at DESC, id::text DESC LIMIT \(Int64(max(0, limit)))
+                WHERE tenant_id = \(tenantID)
+                  AND (cardinality(\(statuses)::text[]) = 0 OR status = ANY(\(statuses)::text[]))
+                  AND (cardinality(\(types)::text[]) = 0 OR incident_type = ANY(\(types)::text[]))
+                  AND threat_level >= \(level)
+                  AND (\(query.assignee)::text IS NULL OR document->>'assignee' = \(query.assignee)::text)
+                  AND (\(since)::timestamptz IS NULL OR opened_at >= \(since)::timestamptz)
+                  AND (\(before)::timestamptz IS NULL OR opened_at < \(before)::timestamptz)
+                  AND (\(afterTime)::timestamptz IS NULL OR opened_at < \(afterTime)::timestamptz
+                       OR (opened_at = \(afterTime)::timestamptz AND id < \(afterID)::uuid))
+                ORDER BY opened_at DESC, id DESC LIMIT \(Int64(query.limit))
                 """,
                 logger
             )
@@ -108,6 +122,47 @@ extension PostgresStore: IncidentStore {
             return StoredIncident(incident: try Incident(json: try JSONParser().parse(Array(document.utf8))), version: Int(version))
         } catch {
             throw StoreError(.corrupt, "a stored incident is not readable (\(error)); it was changed behind Palisade's back")
+        }
+    }
+}
+
+/// Consumer cursors (see the `consumer_cursors` table).
+extension PostgresStore: ConsumerCursorStore {
+    /// The saved cursor.
+    public func consumerCursor(_ consumer: String, of tenant: TenantID) async throws -> ConsumerCursor? {
+        try await run("reading the cursor of \(consumer)") {
+            guard let tenantID = try await existingTenantID(tenant) else { return nil }
+            let rows = try await client.rows(
+                "SELECT position, state FROM consumer_cursors WHERE tenant_id = \(tenantID) AND consumer = \(consumer)",
+                logger
+            )
+            for row in rows {
+                let (position, state) = try row.decodeOrCorrupt((Int64, ByteBuffer).self, "consumer cursor")
+                return ConsumerCursor(position: UInt64(position), state: Array(state.readableBytesView))
+            }
+            return nil
+        }
+    }
+
+    /// Saves a cursor; never backwards.
+    public func saveConsumerCursor(_ cursor: ConsumerCursor, consumer: String, of tenant: TenantID) async throws {
+        let position = Int64(cursor.position)
+        let state = ByteBuffer(bytes: cursor.state)
+        try await run("saving the cursor of \(consumer)") {
+            let tenantID = try await tenantID(tenant)
+            let rows = try await client.rows(
+                """
+                INSERT INTO consumer_cursors (tenant_id, consumer, position, state, updated_at)
+                VALUES (\(tenantID), \(consumer), \(position), \(state), now())
+                ON CONFLICT (tenant_id, consumer) DO UPDATE SET position = excluded.position, state = excluded.state, updated_at = now()
+                WHERE consumer_cursors.position <= excluded.position
+                RETURNING position
+                """,
+                logger
+            )
+            guard !rows.isEmpty else {
+                throw StoreError(.rejected, "consumer \(consumer) of \(tenant) is ahead of \(cursor.position); refusing to move it back")
+            }
         }
     }
 }

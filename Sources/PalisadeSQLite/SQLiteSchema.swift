@@ -19,6 +19,9 @@ enum SQLiteSchema {
         migrator.registerMigration("0004_incidents") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("0005_consumer_cursors") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -191,5 +194,19 @@ enum SQLiteSchema {
         ) WITHOUT ROWID;
         CREATE INDEX incidents_dedup ON incidents(tenant_id, dedup_key, opened_at);
         CREATE INDEX incidents_opened ON incidents(tenant_id, opened_at);
+        """
+
+    static let v5 = """
+        -- Where each ledger consumer (detection, exporters) is in each tenant's log: the next index to
+        -- read and the consumer's own state at that point, written together so that a restart resumes
+        -- exactly there.
+        CREATE TABLE consumer_cursors (
+            tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
+            consumer   TEXT NOT NULL,
+            position   INTEGER NOT NULL,
+            state      BLOB NOT NULL,
+            updated_at INTEGER NOT NULL,          -- microseconds
+            PRIMARY KEY (tenant_id, consumer)
+        ) WITHOUT ROWID;
         """
 }

@@ -87,18 +87,46 @@ extension SQLiteStore: IncidentStore {
         }
     }
 
-    /// A tenant's incidents, newest first.
-    public func incidents(of tenant: TenantID, statuses: Set<IncidentStatus>, limit: Int) async throws -> [StoredIncident] {
+    /// A page of a tenant's incidents, newest first.
+    public func incidents(matching query: IncidentQuery) async throws -> [StoredIncident] {
         try await read { db in
-            guard let tenantID = try self.existingTenantID(tenant, db) else { return [] }
-            let names = statuses.map(\.rawValue).sorted()
-            let filter = names.isEmpty ? "" : " AND status IN (\(names.map { _ in "?" }.joined(separator: ",")))"
+            guard let tenantID = try self.existingTenantID(query.tenant, db) else { return [] }
+            var clauses = ["tenant_id = ?"]
             var arguments: [any DatabaseValueConvertible] = [tenantID]
-            arguments += names as [any DatabaseValueConvertible]
-            arguments.append(max(0, limit))
+            func list(_ column: String, _ values: [String]) {
+                guard !values.isEmpty else { return }
+                clauses.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ",")))")
+                arguments += values as [any DatabaseValueConvertible]
+            }
+            list("status", query.statuses.map(\.rawValue).sorted())
+            list("incident_type", query.types.map(\.rawValue).sorted())
+            if let level = query.minimumLevel {
+                clauses.append("threat_level >= ?")
+                arguments.append(level.rawValue)
+            }
+            if let assignee = query.assignee {
+                clauses.append("json_extract(document, '$.assignee') = ?")
+                arguments.append(assignee)
+            }
+            if let since = query.openedSince {
+                clauses.append("opened_at >= ?")
+                arguments.append(since.microseconds)
+            }
+            if let before = query.openedBefore {
+                clauses.append("opened_at < ?")
+                arguments.append(before.microseconds)
+            }
+            if let after = query.after {
+                clauses.append("(opened_at < ? OR (opened_at = ? AND id < ?))")
+                arguments += [after.openedAt.microseconds, after.openedAt.microseconds, after.id.blob]
+            }
+            arguments.append(query.limit)
             return try Row.fetchAll(
                 db,
-                sql: "SELECT document, version FROM incidents WHERE tenant_id = ?\(filter) ORDER BY opened_at DESC, lower(hex(id)) DESC LIMIT ?",
+                sql: """
+                    SELECT document, version FROM incidents WHERE \(clauses.joined(separator: " AND "))
+                    ORDER BY opened_at DESC, id DESC LIMIT ?
+                    """,
                 arguments: StatementArguments(arguments)
             ).map(Self.decode)
         }
@@ -121,4 +149,56 @@ extension SQLiteStore: IncidentStore {
             throw StoreError(.corrupt, "a stored incident is not readable (\(error)); it was changed behind Palisade's back")
         }
     }
+}
+
+/// Consumer cursors (see the `consumer_cursors` table).
+extension SQLiteStore: ConsumerCursorStore {
+    /// The saved cursor.
+    public func consumerCursor(_ consumer: String, of tenant: TenantID) async throws -> ConsumerCursor? {
+        try await read { db in
+            guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
+            return try Row.fetchOne(
+                db,
+                sql: "SELECT position, state FROM consumer_cursors WHERE tenant_id = ? AND consumer = ?",
+                arguments: [tenantID, consumer]
+            ).map { row in
+                let position: Int64 = row[0]
+                let state: Data = row[1]
+                return ConsumerCursor(position: UInt64(position), state: Array(state))
+            }
+        }
+    }
+
+    /// Saves a cursor; never backwards.
+    public func saveConsumerCursor(_ cursor: ConsumerCursor, consumer: String, of tenant: TenantID) async throws {
+        do {
+            try await pool.write { db in
+                let tenantID = try self.tenantID(tenant, db)
+                if let saved = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT position FROM consumer_cursors WHERE tenant_id = ? AND consumer = ?",
+                    arguments: [tenantID, consumer]
+                ), saved > Int64(cursor.position) {
+                    throw StoreError(
+                        .rejected,
+                        "consumer \(consumer) of \(tenant) is at \(saved); refusing to move it back to \(cursor.position)"
+                    )
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO consumer_cursors (tenant_id, consumer, position, state, updated_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (tenant_id, consumer) DO UPDATE SET position = excluded.position, state = excluded.state,
+                            updated_at = excluded.updated_at
+                        """,
+                    arguments: [tenantID, consumer, Int64(cursor.position), Data(cursor.state), Self.nowMicroseconds()]
+                )
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "saving the cursor of \(consumer) failed", underlying: error)
+        }
+    }
+
+    private static func nowMicroseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 }

@@ -53,12 +53,82 @@ enum IncidentConformance {
         try await store.insertIncident(incident(key: "other", openedAt: 7_200))
         try await store.insertIncident(incident(globex, openedAt: 9_000))
         #expect(try await store.latestIncident(dedupKey: worked.dedupKey, of: acme)?.incident.id == later.id)
-        // Lists: newest first, filtered by status, limited.
-        let all = try await store.incidents(of: acme, statuses: [], limit: 10)
+        // Lists: newest first, filtered, paged by position.
+        func list(_ adjust: (inout IncidentQuery) -> Void = { _ in }) async throws -> [UUID] {
+            var query = IncidentQuery(tenant: acme, limit: 10)
+            adjust(&query)
+            return try await store.incidents(matching: query).map(\.incident.id)
+        }
+        let all = try await store.incidents(matching: IncidentQuery(tenant: acme))
         #expect(all.map(\.incident.openedAt) == all.map(\.incident.openedAt).sorted(by: >) && all.count == 3)
-        #expect(try await store.incidents(of: acme, statuses: [.acknowledged], limit: 10).map(\.incident.id) == [worked.id])
-        #expect(try await store.incidents(of: acme, statuses: [.open, .acknowledged], limit: 2).count == 2)
-        #expect(try await store.incidents(of: TenantID("nobody")!, statuses: [], limit: 10).isEmpty)
+        #expect(try await list { $0.statuses = [.acknowledged] } == [worked.id])
+        #expect(
+            try await list {
+                $0.statuses = [.open, .acknowledged]
+                $0.limit = 2
+            }.count == 2
+        )
+        #expect(try await list { $0.assignee = "oncall" } == [worked.id])
+        #expect(try await list { $0.assignee = "nobody" }.isEmpty)
+        #expect(try await list { $0.types = [.credentialStuffing] }.isEmpty)
+        #expect(
+            try await list {
+                $0.types = [.bruteForceAttack]
+                $0.minimumLevel = .high
+            }.count == 3
+        )
+        #expect(try await list { $0.minimumLevel = .critical }.isEmpty)
+        // Time range: [since, before) on the opening time, edges included and excluded exactly.
+        let laterOpened = later.openedAt
+        #expect(try await list { $0.openedSince = laterOpened } == all.prefix(2).map(\.incident.id))
+        #expect(try await list { $0.openedSince = laterOpened.adding(microseconds: 1) }.count == 1)
+        #expect(try await list { $0.openedBefore = laterOpened } == [worked.id])
+        // Pages continue strictly after the last position, also between equal opening times.
+        let twin = Incident(
+            id: UUID(),
+            tenant: acme,
+            type: .bruteForceAttack,
+            threatLevel: .low,
+            title: "twin",
+            description: "",
+            source: "r",
+            dedupKey: "twin",
+            entities: IncidentEntities(),
+            evidence: [],
+            seenAt: later.firstSeen,
+            openedAt: later.openedAt
+        )
+        try await store.insertIncident(twin)
+        var pages = [UUID]()
+        var position: IncidentPosition?
+        while true {
+            let page = try await list {
+                $0.limit = 1
+                $0.after = position
+            }
+            guard let last = page.last else { break }
+            pages += page
+            position = IncidentPosition(try #require(try await store.incident(id: last, of: acme)).incident)
+        }
+        #expect(pages == (try await list()) && pages.count == 4, "pages of one visit every incident once, in order")
+        #expect(try await store.incidents(matching: IncidentQuery(tenant: TenantID("nobody")!)).isEmpty)
+    }
+
+    /// Consumer cursors: absent until saved, saved with their state, per tenant and consumer, and
+    /// never moved backwards.
+    static func consumerCursorsMoveForward(_ store: any LedgerStore) async throws {
+        #expect(try await store.consumerCursor("detection", of: acme) == nil)
+        let state = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try await store.saveConsumerCursor(ConsumerCursor(position: 10, state: state), consumer: "detection", of: acme)
+        #expect(try await store.consumerCursor("detection", of: acme) == ConsumerCursor(position: 10, state: state))
+        #expect(try await store.consumerCursor("detection", of: globex) == nil)
+        #expect(try await store.consumerCursor("export", of: acme) == nil)
+        try await store.saveConsumerCursor(ConsumerCursor(position: 10, state: [1]), consumer: "detection", of: acme)
+        try await store.saveConsumerCursor(ConsumerCursor(position: 12, state: []), consumer: "detection", of: acme)
+        await #expect(throws: StoreError(.rejected, "")) {
+            try await store.saveConsumerCursor(ConsumerCursor(position: 11, state: [9]), consumer: "detection", of: acme)
+        }
+        #expect(try await store.consumerCursor("detection", of: acme) == ConsumerCursor(position: 12, state: []))
     }
 
     /// The same incident claimed by another tenant (a forged update).

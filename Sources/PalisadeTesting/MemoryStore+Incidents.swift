@@ -30,12 +30,29 @@ extension MemoryStore: IncidentStore {
             .max { ($0.incident.openedAt, $0.incident.id.lowercasedString) < ($1.incident.openedAt, $1.incident.id.lowercasedString) }
     }
 
-    /// A tenant's incidents, newest first.
-    public func incidents(of tenant: TenantID, statuses: Set<IncidentStatus>, limit: Int) -> [StoredIncident] {
+    /// A page of a tenant's incidents, newest first.
+    public func incidents(matching query: IncidentQuery) -> [StoredIncident] {
         Array(
-            storedIncidents.values.filter { $0.incident.tenant == tenant && (statuses.isEmpty || statuses.contains($0.incident.status)) }
-                .sorted { ($0.incident.openedAt, $0.incident.id.lowercasedString) > ($1.incident.openedAt, $1.incident.id.lowercasedString) }
-                .prefix(max(0, limit))
+            storedIncidents.values.filter { query.admits($0.incident) }
+                .sorted { IncidentPosition($0.incident) > IncidentPosition($1.incident) }
+                .prefix(query.limit)
         )
+    }
+}
+
+/// Consumer cursors in memory.
+extension MemoryStore: ConsumerCursorStore {
+    /// The saved cursor.
+    public func consumerCursor(_ consumer: String, of tenant: TenantID) -> ConsumerCursor? {
+        cursors["\(tenant.rawValue)/\(consumer)"]
+    }
+
+    /// Saves a cursor; never backwards.
+    public func saveConsumerCursor(_ cursor: ConsumerCursor, consumer: String, of tenant: TenantID) throws {
+        let key = "\(tenant.rawValue)/\(consumer)"
+        if let saved = cursors[key], saved.position > cursor.position {
+            throw StoreError(.rejected, "consumer \(consumer) of \(tenant) is at \(saved.position); refusing to move it back to \(cursor.position)")
+        }
+        cursors[key] = cursor
     }
 }

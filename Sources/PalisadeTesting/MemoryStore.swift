@@ -24,6 +24,7 @@ public actor MemoryStore: LedgerBackend, EventStore {
     var apiTokens: [String: APITokenRecord] = [:]
     /// Incidents by id (``IncidentStore``).
     var storedIncidents: [UUID: StoredIncident] = [:]
+    var cursors: [String: ConsumerCursor] = [:]
 
     /// An empty store.
     public init() {}

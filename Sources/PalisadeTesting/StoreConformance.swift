@@ -22,6 +22,7 @@ public enum StoreConformance {
         "checkpointHistoryIsKept": checkpointHistoryIsKept,
         "erasuresKeepTheTreeAndOnlyWhatTheyName": ErasureConformance.erasuresKeepTheTreeAndOnlyWhatTheyName,
         "incidentsRoundTripWithVersions": IncidentConformance.incidentsRoundTripWithVersions,
+        "consumerCursorsMoveForward": IncidentConformance.consumerCursorsMoveForward,
         "tenantsRegisterOnceAndDisable": AccessConformance.tenantsRegisterOnceAndDisable,
         "tokensRoundTripAndRevokeWithinTheirTenant": AccessConformance.tokensRoundTripAndRevokeWithinTheirTenant,
     ]

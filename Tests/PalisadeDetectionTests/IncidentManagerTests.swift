@@ -25,7 +25,7 @@ struct IncidentManagerTests {
 
     @Test func oneIncidentPerEntityWhileActiveAndReplaysChangeNothing() async throws {
         let store = MemoryStore()
-        let manager = IncidentManager(store: store)
+        let manager = IncidentManager(store: store, records: nil)
         guard case .opened(let opened) = try await manager.file(Self.detection([1, 2, 3]), tenant: .default, now: Self.at(11)) else {
             Issue.record("the first detection opens an incident")
             return
@@ -42,12 +42,12 @@ struct IncidentManagerTests {
         let replay = try await manager.file(Self.detection([4, 5, 6], at: 60), tenant: .default, now: Self.at(90))
         #expect(replay == .unchanged(updated))
         #expect(try await store.incident(id: opened.id, of: .default)?.version == 2)
-        #expect(try await store.incidents(of: .default, statuses: [], limit: 10).count == 1)
+        #expect(try await store.incidents(matching: IncidentQuery(tenant: .default)).count == 1)
     }
 
     @Test func aQuickRecurrenceReopensALateOneOpensAnew() async throws {
         let store = MemoryStore()
-        let manager = IncidentManager(store: store, reopenWindowSeconds: 3_600)
+        let manager = IncidentManager(store: store, records: nil, reopenWindowSeconds: 3_600)
         guard case .opened(var incident) = try await manager.file(Self.detection([1, 2]), tenant: .default, now: Self.at(11)) else {
             Issue.record("opens")
             return

@@ -55,6 +55,10 @@ public struct EventType: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Palisade's own anchor receipts: checkpoints anchored outside Palisade, with their proofs.
     public static let palisadeAnchor = EventType(known: "palisade.anchor")
 
+    /// Palisade's own incident records: opened, new evidence, reopened, every lifecycle transition,
+    /// assignment and note, SLA escalations (what alerting consumes).
+    public static let palisadeIncident = EventType(known: "palisade.incident")
+
     /// Whether the type is in the `palisade.` namespace, which only Palisade itself writes; events of
     /// these types are never pruned or redacted.
     public var isReserved: Bool { rawValue.hasPrefix("palisade.") }

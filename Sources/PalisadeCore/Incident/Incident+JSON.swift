@@ -33,6 +33,8 @@ extension Incident {
             "opened_at": time(openedAt),
             "acknowledged_at": time(acknowledgedAt),
             "resolved_at": time(resolvedAt),
+            "sla_restarted_at": time(slaRestartedAt),
+            "escalations": .number(Double(escalations)),
         ])
     }
 
@@ -131,7 +133,9 @@ extension Incident {
             resolution: try optional("resolution"),
             rootCause: try optional("root_cause"),
             acknowledgedAt: try time("acknowledged_at"),
-            resolvedAt: try time("resolved_at")
+            resolvedAt: try time("resolved_at"),
+            slaRestartedAt: try time("sla_restarted_at"),
+            escalations: m["escalations"] == nil ? 0 : try integer("escalations")
         )
     }
 }

@@ -56,6 +56,13 @@ public struct Incident: Hashable, Sendable {
     public private(set) var acknowledgedAt: Timestamp?
     /// When it was resolved (or marked a false positive), if it was.
     public private(set) var resolvedAt: Timestamp?
+    /// When its SLA clock was last restarted by an escalation (`nil`: it runs from ``openedAt``).
+    public private(set) var slaRestartedAt: Timestamp?
+    /// How many times a missed SLA deadline escalated it since it was (re)opened.
+    public private(set) var escalations: Int = 0
+
+    /// Where its SLA deadlines count from: the last escalation, or the opening.
+    public var slaClock: Timestamp { slaRestartedAt ?? openedAt }
 
     /// Opens an incident.
     public init(
@@ -126,6 +133,8 @@ public struct Incident: Hashable, Sendable {
             acknowledgedAt = nil
             resolvedAt = nil
             resolution = nil
+            slaRestartedAt = nil
+            escalations = 0
         case .close:
             break
         }
@@ -161,8 +170,12 @@ public struct Incident: Hashable, Sendable {
         resolution: String?,
         rootCause: String?,
         acknowledgedAt: Timestamp?,
-        resolvedAt: Timestamp?
+        resolvedAt: Timestamp?,
+        slaRestartedAt: Timestamp?,
+        escalations: Int
     ) {
+        self.slaRestartedAt = slaRestartedAt
+        self.escalations = escalations
         self.status = status
         self.assignee = assignee
         self.notes = notes
@@ -172,9 +185,17 @@ public struct Incident: Hashable, Sendable {
         self.resolvedAt = resolvedAt
     }
 
-    /// Raises the threat level (an SLA escalation); never lowers it.
+    /// Raises the threat level (a detection at a higher level); never lowers it.
     public mutating func escalate(to level: ThreatLevel) {
         threatLevel = max(threatLevel, level)
+    }
+
+    /// Answers a missed SLA deadline: raises the level when the breach says so, and restarts the
+    /// SLA clock so that the (new level's) deadlines count from now rather than firing at once.
+    public mutating func escalate(for breach: SLABreach, at now: Timestamp) {
+        if case .raiseLevel(let level) = breach.escalation { escalate(to: level) }
+        slaRestartedAt = now
+        escalations += 1
     }
 }
 

@@ -1,5 +1,7 @@
 /// How fast incidents must be acknowledged and resolved, per threat level, and what happens when
 /// they are not: the level is raised (a critical one is handed to the escalation route instead).
+/// Deadlines count from the incident's ``Incident/slaClock``: an escalation restarts it, so the
+/// raised level gets its own full deadline instead of cascading to critical in one step.
 public struct IncidentSLA: Hashable, Sendable {
     /// Seconds from opening to acknowledgement, per level.
     public var acknowledgeWithin: [ThreatLevel: Int64]
@@ -21,13 +23,13 @@ public struct IncidentSLA: Hashable, Sendable {
     /// When the incident must be acknowledged by, if it has a deadline and is not yet acknowledged.
     public func acknowledgeDue(_ incident: Incident) -> Timestamp? {
         guard incident.status == .open, let seconds = acknowledgeWithin[incident.threatLevel] else { return nil }
-        return incident.openedAt.adding(microseconds: seconds * 1_000_000)
+        return incident.slaClock.adding(microseconds: seconds * 1_000_000)
     }
 
     /// When the incident must be resolved by, while it is active.
     public func resolveDue(_ incident: Incident) -> Timestamp? {
         guard incident.status.isActive, let seconds = resolveWithin[incident.threatLevel] else { return nil }
-        return incident.openedAt.adding(microseconds: seconds * 1_000_000)
+        return incident.slaClock.adding(microseconds: seconds * 1_000_000)
     }
 
     /// The breach at `now`, if a deadline has passed: the earlier of the two.

@@ -25,8 +25,9 @@ public protocol IncidentStore: Sendable {
     /// The most recently opened incident with this deduplication key, whatever its status.
     func latestIncident(dedupKey: String, of tenant: TenantID) async throws -> StoredIncident?
 
-    /// The tenant's incidents, most recently opened first, optionally only those in `statuses`.
-    func incidents(of tenant: TenantID, statuses: Set<IncidentStatus>, limit: Int) async throws -> [StoredIncident]
+    /// One page of the tenant's incidents that match the query, most recently opened first (ties
+    /// broken by id, descending), starting after ``IncidentQuery/after``.
+    func incidents(matching query: IncidentQuery) async throws -> [StoredIncident]
 }
 
 /// An incident as stored, with its version.

@@ -182,6 +182,8 @@ public struct ErasureRecord: Hashable, Sendable {
         actor: String,
         type: EventType,
         action: String,
+        severity: Severity = .medium,
+        resource: String? = nil,
         metadata: [String: JSONValue]
     )
         -> AuditEvent
@@ -192,10 +194,10 @@ public struct ErasureRecord: Hashable, Sendable {
             timestamp: now,
             receivedAt: now,
             eventType: type,
-            severity: .medium,
+            severity: severity,
             actor: actor,
             action: action,
-            resource: "ledger/\(tenant.rawValue)",
+            resource: resource ?? "ledger/\(tenant.rawValue)",
             success: true,
             errorMessage: nil,
             sourceIP: nil,

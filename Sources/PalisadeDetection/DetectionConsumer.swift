@@ -1,0 +1,240 @@
+public import PalisadeCore
+
+/// Detection as a ledger consumer: reads each tenant's log in index order from its saved cursor,
+/// runs the rules, files detections as incidents, escalates missed SLA deadlines, and saves its
+/// cursor together with the rules' windows — so a restart neither misses nor double-counts an
+/// event, and a burst split by a restart still fires.
+///
+/// Between two checkpoints a crash replays the events since the last one; that is safe because
+/// filing is idempotent (see ``IncidentManager``). Palisade's own records (`palisade.` types,
+/// including the incident records this consumer writes) are not shown to the rules.
+public actor DetectionConsumer {
+    /// The stores the consumer reads and writes.
+    public typealias Store = LedgerBackend & EventStore & IncidentStore & ConsumerCursorStore
+
+    /// How the consumer paces itself.
+    public struct Configuration: Sendable {
+        /// The cursor's name in the store.
+        public var name: String
+        /// Records read per store call.
+        public var batchSize: Int
+        /// Save the cursor at least after this many events…
+        public var checkpointEvents: Int
+        /// …or this many seconds, whichever comes first (and whenever a tenant is caught up after
+        /// this long).
+        public var checkpointSeconds: Int64
+        /// SLA deadlines and how often they are checked.
+        public var sla: IncidentSLA
+        /// Seconds between SLA checks.
+        public var slaCheckSeconds: Int64
+
+        /// Creates a configuration.
+        public init(
+            name: String = "detection",
+            batchSize: Int = 1_000,
+            checkpointEvents: Int = 50_000,
+            checkpointSeconds: Int64 = 5,
+            sla: IncidentSLA = .standard,
+            slaCheckSeconds: Int64 = 30
+        ) {
+            self.name = name
+            self.batchSize = max(1, batchSize)
+            self.checkpointEvents = max(1, checkpointEvents)
+            self.checkpointSeconds = checkpointSeconds
+            self.sla = sla
+            self.slaCheckSeconds = slaCheckSeconds
+        }
+    }
+
+    /// What one pass did.
+    public struct Report: Hashable, Sendable {
+        /// Events shown to the rules.
+        public var events = 0
+        /// Palisade's own records passed over.
+        public var ownRecords = 0
+        /// Detections the rules made.
+        public var detections = 0
+        /// Incidents opened, updated with new evidence, reopened.
+        public var opened = 0
+        /// Incidents that took new evidence.
+        public var updated = 0
+        /// Incidents reopened.
+        public var reopened = 0
+        /// Detections already filed (replays after a restart).
+        public var unchanged = 0
+        /// Incidents escalated for a missed SLA.
+        public var escalated = 0
+        /// Checkpoints saved.
+        public var checkpoints = 0
+        /// Things worth a log line (state that could not be restored).
+        public var warnings: [String] = []
+
+        static func + (lhs: Report, rhs: Report) -> Report {
+            var sum = lhs
+            sum.events += rhs.events
+            sum.ownRecords += rhs.ownRecords
+            sum.detections += rhs.detections
+            sum.opened += rhs.opened
+            sum.updated += rhs.updated
+            sum.reopened += rhs.reopened
+            sum.unchanged += rhs.unchanged
+            sum.escalated += rhs.escalated
+            sum.checkpoints += rhs.checkpoints
+            sum.warnings += rhs.warnings
+            return sum
+        }
+    }
+
+    private struct TenantState {
+        var engine: DetectionEngine
+        var position: UInt64
+        var unsaved = 0
+        var savedAt: Timestamp
+        var slaCheckedAt: Timestamp = .minimum
+    }
+
+    private let store: any Store
+    private let manager: IncidentManager
+    private let clock: any WallClock
+    /// The configuration.
+    public let configuration: Configuration
+    private var rules: [DetectionRule]
+    private var tenants: [TenantID: TenantState] = [:]
+
+    /// Creates a consumer.
+    ///
+    /// - Throws: ``RuleError`` when two rules share an id.
+    public init(
+        store: any Store,
+        rules: [DetectionRule],
+        manager: IncidentManager,
+        clock: any WallClock,
+        configuration: Configuration = Configuration()
+    )
+        throws(RuleError)
+    {
+        _ = try DetectionEngine(rules: rules)
+        self.store = store
+        self.rules = rules
+        self.manager = manager
+        self.clock = clock
+        self.configuration = configuration
+    }
+
+    /// The rules in force.
+    public var currentRules: [DetectionRule] { rules }
+
+    /// Replaces the rules (hot reload): every tenant's engine is rebuilt and keeps the windows of
+    /// the rules whose revision did not change.
+    ///
+    /// - Throws: ``RuleError`` when two rules share an id (the old rules stay in force).
+    public func replaceRules(_ newRules: [DetectionRule]) throws(RuleError) {
+        _ = try DetectionEngine(rules: newRules)
+        for (tenant, var state) in tenants {
+            var engine = try DetectionEngine(rules: newRules)
+            do {
+                try engine.restore(state.engine.state())
+            } catch {
+                // The state came from a live engine; it always reads back.
+                preconditionFailure("a live engine's state did not read back: \(error)")
+            }
+            state.engine = engine
+            tenants[tenant] = state
+        }
+        rules = newRules
+    }
+
+    /// Processes every tenant's new events (and its SLA deadlines when due).
+    public func runOnce() async throws -> Report {
+        var report = Report()
+        for tenant in try await store.tenants() { report = report + (try await catchUp(tenant)) }
+        return report
+    }
+
+    /// Processes the tenant's events up to the current head of its log.
+    public func catchUp(_ tenant: TenantID) async throws -> Report {
+        var report = Report()
+        var state = try await load(tenant, &report)
+        defer { tenants[tenant] = state }
+        let head = try await store.logHead(of: tenant)?.size ?? 0
+        while state.position < head {
+            let range = state.position..<min(head, state.position + UInt64(configuration.batchSize))
+            for record in try await store.records(of: tenant, in: range) {
+                let event: AuditEvent
+                do {
+                    event = try AuditEvent(canonicalEntry: record.entry)
+                } catch {
+                    throw StoreError(.corrupt, "log index \(record.index) of \(tenant) cannot be read (\(error)); run palisade verify")
+                }
+                if event.eventType.isReserved {
+                    report.ownRecords += 1
+                    continue
+                }
+                report.events += 1
+                for detection in state.engine.process(StoredEvent(index: record.index, event: event)) {
+                    report.detections += 1
+                    switch try await manager.file(detection, tenant: tenant, now: clock.now()) {
+                    case .opened: report.opened += 1
+                    case .updated: report.updated += 1
+                    case .reopened: report.reopened += 1
+                    case .unchanged: report.unchanged += 1
+                    }
+                }
+            }
+            state.unsaved += Int(range.upperBound - state.position)
+            state.position = range.upperBound
+            if state.unsaved >= configuration.checkpointEvents || secondsSince(state.savedAt) >= configuration.checkpointSeconds {
+                try await save(tenant, &state, &report)
+            }
+        }
+        if state.unsaved > 0, secondsSince(state.savedAt) >= configuration.checkpointSeconds { try await save(tenant, &state, &report) }
+        if secondsSince(state.slaCheckedAt) >= configuration.slaCheckSeconds {
+            report.escalated += try await manager.escalateOverdue(tenant: tenant, sla: configuration.sla, at: clock.now()).count
+            state.slaCheckedAt = clock.now()
+        }
+        return report
+    }
+
+    /// Saves every tenant's cursor now (on shutdown).
+    public func checkpointAll() async throws {
+        var report = Report()
+        for tenant in tenants.keys.sorted() {
+            guard var state = tenants[tenant], state.unsaved > 0 else { continue }
+            try await save(tenant, &state, &report)
+            tenants[tenant] = state
+        }
+    }
+
+    /// Where the consumer is in the tenant's log (the next index it reads), once it has loaded it.
+    public func position(of tenant: TenantID) -> UInt64? { tenants[tenant]?.position }
+
+    private func load(_ tenant: TenantID, _ report: inout Report) async throws -> TenantState {
+        if let state = tenants[tenant] { return state }
+        var engine = try DetectionEngine(rules: rules)
+        guard let cursor = try await store.consumerCursor(configuration.name, of: tenant) else {
+            return TenantState(engine: engine, position: 0, savedAt: clock.now())
+        }
+        if !cursor.state.isEmpty {
+            do {
+                let saved = try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(cursor.state)
+                try engine.restore(saved)
+            } catch {
+                engine = try DetectionEngine(rules: rules)
+                report.warnings.append(
+                    "the saved detection state of \(tenant) could not be read (\(error)); its windows start empty at index \(cursor.position)"
+                )
+            }
+        }
+        return TenantState(engine: engine, position: cursor.position, savedAt: clock.now())
+    }
+
+    private func save(_ tenant: TenantID, _ state: inout TenantState, _ report: inout Report) async throws {
+        let bytes = CanonicalJSON.encode(state.engine.state())
+        try await store.saveConsumerCursor(ConsumerCursor(position: state.position, state: bytes), consumer: configuration.name, of: tenant)
+        state.unsaved = 0
+        state.savedAt = clock.now()
+        report.checkpoints += 1
+    }
+
+    private func secondsSince(_ time: Timestamp) -> Int64 { (clock.now().microseconds - time.microseconds) / 1_000_000 }
+}
