@@ -110,6 +110,7 @@ let package = Package(
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeIngest",
+                "PalisadeDetection",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -226,6 +227,7 @@ let package = Package(
             dependencies: [
                 "PalisadeServer",
                 "PalisadeSQLite",
+                "PalisadeDetection",
                 "PalisadeIngest",
                 "PalisadeCore",
                 "PalisadeLedger",

@@ -95,6 +95,7 @@ public actor DetectionConsumer {
 
     private let store: any Store
     private let manager: IncidentManager
+    private let records: (any RecordSink)?
     private let clock: any WallClock
     /// The configuration.
     public let configuration: Configuration
@@ -104,17 +105,20 @@ public actor DetectionConsumer {
     /// Creates a consumer.
     ///
     /// - Throws: ``RuleError`` when two rules share an id.
+    ///
+    /// - Parameters:
+    ///   - records: where the rules in force are recorded (``RuleRecord``) in each tenant's log.
     public init(
         store: any Store,
         rules: [DetectionRule],
         manager: IncidentManager,
+        records: (any RecordSink)?,
         clock: any WallClock,
         configuration: Configuration = Configuration()
-    )
-        throws(RuleError)
-    {
+    ) throws(RuleError) {
         _ = try DetectionEngine(rules: rules)
         self.store = store
+        self.records = records
         self.rules = rules
         self.manager = manager
         self.clock = clock
@@ -125,11 +129,14 @@ public actor DetectionConsumer {
     public var currentRules: [DetectionRule] { rules }
 
     /// Replaces the rules (hot reload): every tenant's engine is rebuilt and keeps the windows of
-    /// the rules whose revision did not change.
+    /// the rules whose revision did not change; the change is recorded in each loaded tenant's log
+    /// (the others record the rules in force when they are first read).
     ///
-    /// - Throws: ``RuleError`` when two rules share an id (the old rules stay in force).
-    public func replaceRules(_ newRules: [DetectionRule]) throws(RuleError) {
+    /// - Throws: ``RuleError`` when two rules share an id (the old rules stay in force), or the
+    ///   sink's error.
+    public func replaceRules(_ newRules: [DetectionRule]) async throws {
         _ = try DetectionEngine(rules: newRules)
+        let newIDs = Set(newRules.map(\.id))
         for (tenant, var state) in tenants {
             var engine = try DetectionEngine(rules: newRules)
             do {
@@ -138,6 +145,8 @@ public actor DetectionConsumer {
                 // The state came from a live engine; it always reads back.
                 preconditionFailure("a live engine's state did not read back: \(error)")
             }
+            let before = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.revision) })
+            try await record(RuleRecord.changes(from: before, to: newRules, tenant: tenant, actor: manager.actor, at: clock.now()))
             state.engine = engine
             tenants[tenant] = state
         }
@@ -211,21 +220,31 @@ public actor DetectionConsumer {
     private func load(_ tenant: TenantID, _ report: inout Report) async throws -> TenantState {
         if let state = tenants[tenant] { return state }
         var engine = try DetectionEngine(rules: rules)
-        guard let cursor = try await store.consumerCursor(configuration.name, of: tenant) else {
-            return TenantState(engine: engine, position: 0, savedAt: clock.now())
-        }
-        if !cursor.state.isEmpty {
-            do {
-                let saved = try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(cursor.state)
-                try engine.restore(saved)
-            } catch {
-                engine = try DetectionEngine(rules: rules)
-                report.warnings.append(
-                    "the saved detection state of \(tenant) could not be read (\(error)); its windows start empty at index \(cursor.position)"
-                )
+        var position: UInt64 = 0
+        // The rules the tenant was last watched by: those saved with its cursor, else the default pack.
+        var before = Dictionary(uniqueKeysWithValues: try DefaultRulePack.rules().map { ($0.id, $0.revision) })
+        if let cursor = try await store.consumerCursor(configuration.name, of: tenant) {
+            position = cursor.position
+            if !cursor.state.isEmpty {
+                do {
+                    let saved = try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(cursor.state)
+                    try engine.restore(saved)
+                    if let revisions = DetectionEngine.revisions(in: saved) { before = revisions }
+                } catch {
+                    engine = try DetectionEngine(rules: rules)
+                    report.warnings.append(
+                        "the saved detection state of \(tenant) could not be read (\(error)); its windows start empty at index \(cursor.position)"
+                    )
+                }
             }
         }
-        return TenantState(engine: engine, position: cursor.position, savedAt: clock.now())
+        try await record(RuleRecord.changes(from: before, to: rules, tenant: tenant, actor: manager.actor, at: clock.now()))
+        return TenantState(engine: engine, position: position, savedAt: clock.now())
+    }
+
+    private func record(_ changes: [AuditEvent]) async throws {
+        guard let records, !changes.isEmpty else { return }
+        try await records.appendRecords(changes)
     }
 
     private func save(_ tenant: TenantID, _ state: inout TenantState, _ report: inout Report) async throws {

@@ -157,7 +157,19 @@ extension DetectionEngine {
             let saved = windows[position]?.state() ?? trackers[position]?.state()
             if let saved { members[rule.id] = .object(["revision": .string(rule.revision), "state": saved]) }
         }
-        return .object(["rules": .object(members)])
+        let revisions = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, JSONValue.string($0.revision)) })
+        return .object(["rules": .object(members), "revisions": .object(revisions)])
+    }
+
+    /// The revision of every rule a saved state was taken with (id → revision), if it says.
+    public static func revisions(in state: JSONValue) -> [String: String]? {
+        guard case .object(let top) = state, case .object(let saved)? = top["revisions"] else { return nil }
+        var revisions = [String: String]()
+        for (id, value) in saved {
+            guard case .string(let revision) = value else { return nil }
+            revisions[id] = revision
+        }
+        return revisions
     }
 
     /// Restores saved state into the rules that still exist at the same revision; a changed or new

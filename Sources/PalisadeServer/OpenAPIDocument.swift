@@ -987,6 +987,403 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/v1/incidents": {
+              "get": {
+                "summary": "List incidents, most recently opened first (needs read)",
+                "parameters": [
+                  {
+                    "name": "status",
+                    "in": "query",
+                    "description": "Comma-separated statuses.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "type",
+                    "in": "query",
+                    "description": "Comma-separated incident types.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "level",
+                    "in": "query",
+                    "description": "Minimum threat level.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "assignee",
+                    "in": "query",
+                    "description": "Only those assigned to this person.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "since",
+                    "in": "query",
+                    "description": "Opened at or after (RFC 3339).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "until",
+                    "in": "query",
+                    "description": "Opened before (RFC 3339).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "description": "Page size, 1 to 500 (default 50).",
+                    "schema": {
+                      "type": "integer"
+                    }
+                  },
+                  {
+                    "name": "cursor",
+                    "in": "query",
+                    "description": "The previous page's next.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "incidents": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/Incident"
+                              }
+                            },
+                            "next": {
+                              "type": [
+                                "string",
+                                "null"
+                              ]
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "description": "A page."
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/incidents/{id}": {
+              "get": {
+                "summary": "One incident (needs read)",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Incident"
+                        }
+                      }
+                    },
+                    "description": "The incident."
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/incidents/{id}/transition": {
+              "post": {
+                "summary": "Apply a lifecycle action (needs respond); recorded in the ledger",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "action"
+                        ],
+                        "properties": {
+                          "action": {
+                            "type": "string",
+                            "enum": [
+                              "acknowledge",
+                              "investigate",
+                              "resolve",
+                              "close",
+                              "reopen",
+                              "false_positive"
+                            ]
+                          },
+                          "resolution": {
+                            "type": "string",
+                            "description": "Required to resolve."
+                          },
+                          "root_cause": {
+                            "type": "string"
+                          },
+                          "reason": {
+                            "type": "string",
+                            "description": "Required to reopen or mark a false positive."
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Incident"
+                        }
+                      }
+                    },
+                    "description": "The incident after the action."
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/incidents/{id}/assign": {
+              "post": {
+                "summary": "Assign or unassign (needs respond); recorded in the ledger",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "assignee"
+                        ],
+                        "properties": {
+                          "assignee": {
+                            "type": [
+                              "string",
+                              "null"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Incident"
+                        }
+                      }
+                    },
+                    "description": "The incident."
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/incidents/{id}/notes": {
+              "post": {
+                "summary": "Add a note (needs respond); recorded in the ledger",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "text"
+                        ],
+                        "properties": {
+                          "text": {
+                            "type": "string",
+                            "maxLength": 10000
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Incident"
+                        }
+                      }
+                    },
+                    "description": "The incident."
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/security/summary": {
+              "get": {
+                "summary": "Dashboard figures over a real time window (needs read)",
+                "parameters": [
+                  {
+                    "name": "window",
+                    "in": "query",
+                    "description": "30m, 24h, 7d … (default 24h, at most 366d).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SecuritySummary"
+                        }
+                      }
+                    },
+                    "description": "The summary."
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -1348,10 +1745,301 @@ enum OpenAPIDocument {
                     }
                   }
                 }
+              },
+              "Incident": {
+                "type": "object",
+                "description": "A security incident with its version, SLA deadlines and the lifecycle actions its status allows.",
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "format": "uuid"
+                  },
+                  "tenant": {
+                    "type": "string"
+                  },
+                  "type": {
+                    "type": "string",
+                    "examples": [
+                      "brute_force_attack"
+                    ]
+                  },
+                  "threat_level": {
+                    "type": "string",
+                    "enum": [
+                      "low",
+                      "medium",
+                      "high",
+                      "critical"
+                    ]
+                  },
+                  "title": {
+                    "type": "string"
+                  },
+                  "description": {
+                    "type": "string"
+                  },
+                  "source": {
+                    "type": "string",
+                    "description": "The rule or detector that opened it."
+                  },
+                  "dedup_key": {
+                    "type": "string"
+                  },
+                  "entities": {
+                    "type": "object",
+                    "properties": {
+                      "actors": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      },
+                      "addresses": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      },
+                      "resources": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "evidence": {
+                    "type": "array",
+                    "items": {
+                      "type": "integer"
+                    },
+                    "description": "Log indices of the evidence events (prove each with /v1/log/proof/inclusion)."
+                  },
+                  "evidence_count": {
+                    "type": "integer"
+                  },
+                  "first_seen": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "last_seen": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "count": {
+                    "type": "integer"
+                  },
+                  "labels": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
+                  },
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "open",
+                      "acknowledged",
+                      "investigating",
+                      "resolved",
+                      "closed",
+                      "false_positive"
+                    ]
+                  },
+                  "assignee": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "notes": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "author": {
+                          "type": "string"
+                        },
+                        "text": {
+                          "type": "string"
+                        },
+                        "at": {
+                          "type": "string",
+                          "format": "date-time"
+                        }
+                      }
+                    }
+                  },
+                  "resolution": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "root_cause": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "opened_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "acknowledged_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "resolved_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "sla_restarted_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "escalations": {
+                    "type": "integer"
+                  },
+                  "version": {
+                    "type": "integer"
+                  },
+                  "allowed_actions": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "acknowledge_due": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "resolve_due": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  }
+                }
+              },
+              "SecuritySummary": {
+                "type": "object",
+                "description": "Figures over [now − window, now).",
+                "properties": {
+                  "window": {
+                    "type": "object",
+                    "properties": {
+                      "start": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "end": {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      "seconds": {
+                        "type": "integer"
+                      }
+                    }
+                  },
+                  "incidents": {
+                    "type": "object",
+                    "properties": {
+                      "opened": {
+                        "type": "integer"
+                      },
+                      "active": {
+                        "type": "integer"
+                      },
+                      "by_type": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "integer"
+                        }
+                      },
+                      "by_level": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "integer"
+                        }
+                      },
+                      "by_status": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "integer"
+                        }
+                      }
+                    }
+                  },
+                  "failed_authentications": {
+                    "type": "integer"
+                  },
+                  "failed_authentications_truncated": {
+                    "type": "boolean"
+                  },
+                  "top_source_ips": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "source_ip": {
+                          "type": "string"
+                        },
+                        "count": {
+                          "type": "integer"
+                        }
+                      }
+                    }
+                  },
+                  "top_actors": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "actor": {
+                          "type": "string"
+                        },
+                        "count": {
+                          "type": "integer"
+                        }
+                      }
+                    }
+                  },
+                  "latest_critical": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Incident"
+                    }
+                  },
+                  "mtta_seconds": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
+                  },
+                  "mttr_seconds": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
+                  }
+                }
               }
             }
           }
         }
-
         """#
 }

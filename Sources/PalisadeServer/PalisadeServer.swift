@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 public import PalisadeCore
+public import PalisadeDetection
 public import PalisadeIngest
 public import PalisadeLedger
 import ServiceLifecycle
@@ -17,6 +18,14 @@ public struct ServerDependencies: Sendable {
     public var events: any EventStore
     /// Tenants and API tokens.
     public var access: any AccessStore
+    /// Incidents.
+    public var incidents: any IncidentStore
+    /// The detection consumer, run as a service when present.
+    public var detection: DetectionConsumer?
+    /// How often detection passes over new events.
+    public var detectionInterval: Duration = .milliseconds(250)
+    /// SLA deadlines shown with incidents (and used by the detection consumer's escalations).
+    public var sla: IncidentSLA = .standard
     /// The only writer of the ledger (run it as a service next to the application).
     public var committer: GroupCommitter
     /// Parsing and validation of incoming events.
@@ -39,6 +48,8 @@ public struct ServerDependencies: Sendable {
         ledger: any LedgerBackend,
         events: any EventStore,
         access: any AccessStore,
+        incidents: any IncidentStore,
+        detection: DetectionConsumer?,
         committer: GroupCommitter,
         pipeline: IngestPipeline,
         tokens: APITokenCodec,
@@ -51,6 +62,8 @@ public struct ServerDependencies: Sendable {
         self.ledger = ledger
         self.events = events
         self.access = access
+        self.incidents = incidents
+        self.detection = detection
         self.committer = committer
         self.pipeline = pipeline
         self.tokens = tokens
@@ -118,6 +131,14 @@ public enum PalisadeServer {
             operatorTenant: configuration.operatorTenant,
             maxBodyBytes: configuration.limits.maxAdminBytes
         ).addRoutes(to: v1)
+        IncidentsController(
+            incidents: dependencies.incidents,
+            events: dependencies.events,
+            manager: IncidentManager(store: dependencies.incidents, records: dependencies.committer),
+            sla: dependencies.sla,
+            clock: dependencies.clock,
+            maxBodyBytes: configuration.limits.maxAdminBytes
+        ).addRoutes(to: v1)
         if configuration.metricsRequireAuth {
             router.group(context: TenantRequestContext.self).get("metrics") { request, context in
                 try context.require(.read)
@@ -164,6 +185,18 @@ public enum PalisadeServer {
         }
         var services: [any Service] = [dependencies.committer]
         if let jwt = dependencies.jwt { services.append(jwt) }
+        // After the committer: graceful shutdown runs in reverse, so detection stops (and saves its
+        // cursors) while the committer still takes its incident records.
+        if let detection = dependencies.detection {
+            services.append(
+                DetectionService(
+                    consumer: detection,
+                    interval: dependencies.detectionInterval,
+                    metrics: dependencies.metrics,
+                    logger: dependencies.logger
+                )
+            )
+        }
         return Application(
             router: router,
             server: server,

@@ -44,6 +44,7 @@ struct DetectionConsumerTests {
                 store: store,
                 rules: DefaultRulePack.rules(),
                 manager: IncidentManager(store: store, records: records),
+                records: records,
                 clock: DetectionConsumerTests.clock,
                 configuration: .init(batchSize: batchSize, checkpointEvents: checkpointEvents, checkpointSeconds: 1_000_000)
             )
@@ -197,7 +198,7 @@ struct DetectionConsumerTests {
         _ = try await first.catchUp(.default)
         try await first.checkpointAll()
         let saved = try #require(try await log.store.consumerCursor("detection", of: .default))
-        #expect(saved.position == UInt64(Self.middle))
+        #expect(saved.position == UInt64(Self.middle), "saved where the pass began reading nothing more (its own records come next)")
         try await log.store.saveConsumerCursor(ConsumerCursor(position: saved.position, state: []), consumer: "detection", of: .default)
         try await log.append(Self.stream[Self.middle...])
         _ = try await log.consumer(records: log.sequencer).catchUp(.default)
@@ -214,5 +215,48 @@ struct DetectionConsumerTests {
         try await log.store.saveConsumerCursor(ConsumerCursor(position: 5, state: Array("{not json".utf8)), consumer: "detection", of: .default)
         let report = try await log.consumer(records: log.sequencer).catchUp(.default)
         #expect(report.events == 5 && report.warnings.count == 1 && report.warnings[0].contains("could not be read"))
+    }
+
+    @Test func ruleChangesAreRecordedOnceAgainstTheDefaultPackAndTheSavedRevisions() async throws {
+        let log = try Log()
+        try await log.append(Self.stream[..<10])
+        let custom = try DetectionRule(
+            yaml: "id: custom.root\nincident: privilege_escalation\nlevel: high\ndetection:\n  root: {actor: root}\n  condition: root\n"
+        )
+        func consumer(_ rules: [DetectionRule]) throws -> DetectionConsumer {
+            try DetectionConsumer(
+                store: log.store,
+                rules: rules,
+                manager: IncidentManager(store: log.store, records: log.sequencer),
+                records: log.sequencer,
+                clock: Self.clock,
+                configuration: .init(checkpointSeconds: 0)
+            )
+        }
+        func records() async throws -> [String] {
+            try await ReservedRecords.read(of: .default, type: .palisadeRule, from: log.store).map { stored in
+                guard case .string(let id)? = stored.event.metadata["rule_id"] else { return "?" }
+                return "\(stored.event.action) \(id)"
+            }
+        }
+        let first = try consumer(try DefaultRulePack.rules() + [custom])
+        _ = try await first.catchUp(.default)
+        #expect(try await records() == ["active custom.root"], "the default pack is the baseline")
+        try await first.checkpointAll()
+        // A restart with the same rules records nothing more.
+        _ = try await consumer(try DefaultRulePack.rules() + [custom]).catchUp(.default)
+        #expect(try await records() == ["active custom.root"])
+        // A hot reload that drops the custom rule and changes a default one.
+        var changed = try DefaultRulePack.rules().filter { $0.id != "auth.brute_force.actor" }
+        changed.append(
+            try DetectionRule(yaml: DefaultRulePack.sources["auth.brute_force.actor"]!.replacingOccurrences(of: "count: 10", with: "count: 5"))
+        )
+        try await first.replaceRules(changed)
+        #expect(try await records() == ["active custom.root", "removed custom.root", "active auth.brute_force.actor"])
+        try await first.checkpointAll()
+        _ = try await first.catchUp(.default)
+        // The next start compares with the revisions saved with the cursor: nothing new.
+        _ = try await consumer(changed).catchUp(.default)
+        #expect(try await records().count == 3)
     }
 }

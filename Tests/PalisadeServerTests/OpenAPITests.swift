@@ -59,6 +59,8 @@ struct OpenAPITests {
             ledger: store,
             events: store,
             access: store,
+            incidents: store,
+            detection: nil,
             committer: GroupCommitter(sequencer: sequencer, logger: logger),
             pipeline: IngestPipeline(clock: clock),
             tokens: APITokenCodec(key: SymmetricKey(size: .bits256)),

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PalisadeCore
+import PalisadeDetection
 import PalisadeIngest
 import PalisadeLedger
 import PalisadeSQLite
@@ -34,6 +35,7 @@ struct ServerHarness: Sendable {
         configuration given: ServerConfiguration = ServerConfiguration(),
         jwt: JWTConfiguration? = nil,
         access wrap: @Sendable (SQLiteStore) -> any AccessStore = { $0 },
+        detection: Bool = false,
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make("palisade-server")
@@ -50,7 +52,7 @@ struct ServerHarness: Sendable {
         let (adminToken, adminRecord) = codec.mint(
             tenant: configuration.operatorTenant,
             name: "admin",
-            scopes: [.admin, .ingest, .read],
+            scopes: [.admin, .ingest, .read, .respond],
             createdAt: clock.now()
         )
         try await store.createToken(adminRecord)
@@ -58,10 +60,23 @@ struct ServerHarness: Sendable {
         let committer = GroupCommitter(sequencer: sequencer, logger: logger)
         var verifier: JWTVerifier?
         if let jwt { verifier = await JWTVerifier(configuration: jwt, clock: clock, logger: logger) }
-        let dependencies = ServerDependencies(
+        var consumer: DetectionConsumer?
+        if detection {
+            consumer = try DetectionConsumer(
+                store: store,
+                rules: DefaultRulePack.rules(),
+                manager: IncidentManager(store: store, records: committer),
+                records: committer,
+                clock: clock,
+                configuration: .init(checkpointSeconds: 0)
+            )
+        }
+        var dependencies = ServerDependencies(
             ledger: store,
             events: store,
             access: wrap(store),
+            incidents: store,
+            detection: consumer,
             committer: committer,
             pipeline: IngestPipeline(clock: clock),
             tokens: codec,
@@ -71,6 +86,7 @@ struct ServerHarness: Sendable {
             metrics: ServerMetrics(),
             logger: logger
         )
+        dependencies.detectionInterval = .milliseconds(20)
         let application = try PalisadeServer.buildApplication(configuration: configuration, dependencies: dependencies)
         try await application.test(.live) { client in
             // The committer starts with the server; wait until it takes appends.
@@ -139,6 +155,12 @@ struct ServerHarness: Sendable {
         )
         try await store.createToken(record)
         return token
+    }
+
+    /// A test's own failure with a message.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     /// An event body.

@@ -4,8 +4,10 @@ public enum Scope: String, Hashable, Sendable, CaseIterable, Comparable {
     case ingest
     /// Read events, checkpoints, proofs and tiles.
     case read
-    /// Manage the tenant's tokens (and, for the operator tenant, all tenants).
+    /// Manage the tenant's tokens and detection rules (and, for the operator tenant, all tenants).
     case admin
+    /// Work incidents: acknowledge, investigate, resolve, close, reopen, assign, add notes.
+    case respond
 
     /// Parses a list such as `"ingest read"` or `"ingest,read"`.
     ///
@@ -19,7 +21,7 @@ public enum Scope: String, Hashable, Sendable, CaseIterable, Comparable {
         return scopes
     }
 
-    /// Orders scopes as declared (ingest, read, admin).
+    /// Orders scopes as declared (ingest, read, admin, respond).
     public static func < (lhs: Scope, rhs: Scope) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

@@ -32,7 +32,7 @@ public enum AnchorReceipt {
         var metadata = details
         metadata["size"] = .number(Double(size))
         metadata["root"] = .string(root)
-        return ErasureRecord.record(tenant: tenant, id: id, at: now, actor: actor, type: .palisadeAnchor, action: action, metadata: metadata)
+        return AuditEvent.palisadeRecord(tenant: tenant, id: id, at: now, actor: actor, type: .palisadeAnchor, action: action, metadata: metadata)
     }
 
     /// The size a receipt anchored, if it is a receipt of `action` whose `key` member is `value`.

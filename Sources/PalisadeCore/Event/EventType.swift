@@ -59,6 +59,10 @@ public struct EventType: Hashable, Sendable, Comparable, CustomStringConvertible
     /// assignment and note, SLA escalations (what alerting consumes).
     public static let palisadeIncident = EventType(known: "palisade.incident")
 
+    /// Palisade's own rule records: the detection rules (with their revision and text) that watch
+    /// the tenant's log, when they come into force and when they are removed.
+    public static let palisadeRule = EventType(known: "palisade.rule")
+
     /// Whether the type is in the `palisade.` namespace, which only Palisade itself writes; events of
     /// these types are never pruned or redacted.
     public var isReserved: Bool { rawValue.hasPrefix("palisade.") }

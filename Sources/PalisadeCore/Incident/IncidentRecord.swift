@@ -103,7 +103,7 @@ public struct IncidentRecord: Hashable, Sendable {
         case .noted(let text):
             metadata["note"] = .string(text)
         }
-        return ErasureRecord.record(
+        return AuditEvent.palisadeRecord(
             tenant: incident.tenant,
             id: id,
             at: now,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where an incident is in its lifecycle.
 ///
 /// ```
@@ -74,6 +76,31 @@ public enum IncidentAction: Hashable, Sendable {
     /// Not an incident, and why.
     case markFalsePositive(reason: String)
 
+    /// The names of the actions, as the API and the CLI take them.
+    public static let names = ["acknowledge", "investigate", "resolve", "close", "reopen", "false_positive"]
+
+    /// Reads an action from its name and its texts (`resolution` and `rootCause` for resolve,
+    /// `reason` for reopen and false_positive).
+    ///
+    /// - Throws: ``IncidentActionError`` naming the field that is missing or wrong.
+    public init(name: String, resolution: String?, rootCause: String?, reason: String?) throws(IncidentActionError) {
+        func required(_ value: String?, _ field: String) throws(IncidentActionError) -> String {
+            guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw IncidentActionError(field: field, message: "\(name) needs a \(field)")
+            }
+            return value
+        }
+        switch name {
+        case "acknowledge": self = .acknowledge
+        case "investigate": self = .investigate
+        case "close": self = .close
+        case "resolve": self = .resolve(resolution: try required(resolution, "resolution"), rootCause: rootCause)
+        case "reopen": self = .reopen(reason: try required(reason, "reason"))
+        case "false_positive": self = .markFalsePositive(reason: try required(reason, "reason"))
+        default: throw IncidentActionError(field: "action", message: "\(name) is not an action; use \(Self.names.joined(separator: ", "))")
+        }
+    }
+
     /// The action's name, as the API and the ledger spell it.
     public var name: String {
         switch self {
@@ -85,6 +112,17 @@ public enum IncidentAction: Hashable, Sendable {
         case .markFalsePositive: "false_positive"
         }
     }
+}
+
+/// An action that cannot be read: which field is missing or wrong, and why.
+public struct IncidentActionError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The field at fault (`action`, `resolution`, `reason`).
+    public var field: String
+    /// What is wrong.
+    public var message: String
+
+    /// The message.
+    public var description: String { message }
 }
 
 /// An action that the incident's status does not allow.

@@ -132,7 +132,15 @@ public struct ErasureRecord: Hashable, Sendable {
             metadata["reason"] = .string(outsidePolicy.reason)
             metadata["approval"] = .string(outsidePolicy.approval)
         }
-        return record(tenant: tenant, id: id, at: now, actor: actor, type: .palisadeErasure, action: pruneAction, metadata: metadata)
+        return AuditEvent.palisadeRecord(
+            tenant: tenant,
+            id: id,
+            at: now,
+            actor: actor,
+            type: .palisadeErasure,
+            action: pruneAction,
+            metadata: metadata
+        )
     }
 
     /// The record of one redaction.
@@ -156,7 +164,7 @@ public struct ErasureRecord: Hashable, Sendable {
         reason: String,
         approval: String
     ) -> AuditEvent {
-        record(
+        AuditEvent.palisadeRecord(
             tenant: original.tenant,
             id: id,
             at: now,
@@ -171,40 +179,6 @@ public struct ErasureRecord: Hashable, Sendable {
                 "reason": .string(reason),
                 "approval": .string(approval),
             ]
-        )
-    }
-
-    /// A record of Palisade's own, in the reserved `palisade.` namespace.
-    static func record(
-        tenant: TenantID,
-        id: UUID,
-        at now: Timestamp,
-        actor: String,
-        type: EventType,
-        action: String,
-        severity: Severity = .medium,
-        resource: String? = nil,
-        metadata: [String: JSONValue]
-    )
-        -> AuditEvent
-    {
-        AuditEvent(
-            id: id,
-            tenant: tenant,
-            timestamp: now,
-            receivedAt: now,
-            eventType: type,
-            severity: severity,
-            actor: actor,
-            action: action,
-            resource: resource ?? "ledger/\(tenant.rawValue)",
-            success: true,
-            errorMessage: nil,
-            sourceIP: nil,
-            userAgent: nil,
-            sessionID: nil,
-            requestID: nil,
-            metadata: metadata
         )
     }
 

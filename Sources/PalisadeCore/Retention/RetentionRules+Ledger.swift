@@ -19,7 +19,7 @@ extension RetentionRules {
 
     /// The record of setting `policy` (it replaces the tenant's policy for the same event types).
     public static func policySetRecord(_ policy: RetentionPolicy, id: UUID, at now: Timestamp, actor: String) -> AuditEvent {
-        ErasureRecord.record(
+        AuditEvent.palisadeRecord(
             tenant: policy.tenant,
             id: id,
             at: now,
@@ -40,7 +40,7 @@ extension RetentionRules {
     )
         -> AuditEvent
     {
-        ErasureRecord.record(
+        AuditEvent.palisadeRecord(
             tenant: tenant,
             id: id,
             at: now,
@@ -58,7 +58,7 @@ extension RetentionRules {
         if let value = hold.resource { metadata["match_resource"] = .string(value) }
         if let value = hold.start { metadata["start"] = .string(value.rfc3339) }
         if let value = hold.end { metadata["end"] = .string(value.rfc3339) }
-        return ErasureRecord.record(
+        return AuditEvent.palisadeRecord(
             tenant: hold.tenant,
             id: id,
             at: hold.createdAt,
@@ -79,7 +79,7 @@ extension RetentionRules {
         reason: String,
         approval: String
     ) -> AuditEvent {
-        ErasureRecord.record(
+        AuditEvent.palisadeRecord(
             tenant: tenant,
             id: id,
             at: now,

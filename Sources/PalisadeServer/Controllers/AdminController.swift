@@ -168,14 +168,7 @@ public struct AdminController: Sendable {
     }
 
     private func object(_ request: Request) async throws -> [String: JSONValue] {
-        let body = try await request.body(upTo: maxBodyBytes)
-        do {
-            guard case .object(let members) = try JSONParser(limits: .init(maxBytes: maxBodyBytes, maxDepth: 4)).parse(body.readableBytesView)
-            else { throw APIError(.badRequest, code: "invalid_json", "the body must be a JSON object", field: "(body)") }
-            return members
-        } catch let error as JSONParseError {
-            throw APIError(.badRequest, code: "invalid_json", "the body is not valid JSON: \(error)", field: "(body)")
-        }
+        try await request.jsonObject(upTo: maxBodyBytes)
     }
 
     private func recordAction(_ action: String, resource: String, context: TenantRequestContext, target: TenantID? = nil) async throws {

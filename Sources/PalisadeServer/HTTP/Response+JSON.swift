@@ -34,6 +34,21 @@ extension Request {
         }
     }
 
+    /// The body as a JSON object of at most `limit` bytes (and depth 4), for the small bodies of
+    /// admin and incident routes.
+    ///
+    /// - Throws: ``APIError`` 400 `invalid_json` naming `(body)`, or 413.
+    func jsonObject(upTo limit: Int) async throws -> [String: JSONValue] {
+        let body = try await body(upTo: limit)
+        do {
+            guard case .object(let members) = try JSONParser(limits: .init(maxBytes: limit, maxDepth: 4)).parse(body.readableBytesView)
+            else { throw APIError(.badRequest, code: "invalid_json", "the body must be a JSON object", field: "(body)") }
+            return members
+        } catch let error as JSONParseError {
+            throw APIError(.badRequest, code: "invalid_json", "the body is not valid JSON: \(error)", field: "(body)")
+        }
+    }
+
     /// The query parameters in order, percent-decoded.
     var queryList: [(name: String, value: String)] {
         uri.queryParameters.map { (String($0.key), String($0.value)) }

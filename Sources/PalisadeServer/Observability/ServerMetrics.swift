@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+public import PalisadeDetection
 public import Prometheus
 
 /// The server's metrics, written through swift-metrics into a Prometheus registry that `/metrics`
@@ -54,6 +55,18 @@ public struct ServerMetrics: Sendable {
     /// An internal failure that was logged (audit append failed, JWKS reload failed…).
     public func internalFailure(_ what: String) {
         Counter(label: "palisade_internal_failures_total", dimensions: [("what", what)], factory: factory).increment()
+    }
+
+    /// One detection pass: events read, detections made, incidents opened/updated/reopened/escalated.
+    public func detection(_ report: DetectionConsumer.Report) {
+        Counter(label: "palisade_detection_events_total", dimensions: [], factory: factory).increment(by: report.events)
+        Counter(label: "palisade_detections_total", dimensions: [], factory: factory).increment(by: report.detections)
+        for (change, count) in [
+            ("opened", report.opened), ("updated", report.updated), ("reopened", report.reopened), ("escalated", report.escalated),
+        ]
+        where count > 0 {
+            Counter(label: "palisade_incident_changes_total", dimensions: [("change", change)], factory: factory).increment(by: count)
+        }
     }
 
     /// The Prometheus text exposition.

@@ -20,7 +20,7 @@ struct TokenCommand: AsyncParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
         @Option(help: "A label for the token.") var name: String
-        @Option(help: ArgumentHelp("Comma-separated scopes: ingest, read, admin.", valueName: "scopes")) var scopes: String
+        @Option(help: ArgumentHelp("Comma-separated scopes: ingest, read, admin, respond.", valueName: "scopes")) var scopes: String
         @Option(help: ArgumentHelp("When it stops working (RFC 3339).", valueName: "time")) var expires: String?
         @Option(help: ArgumentHelp("A network it may be used from (CIDR); repeat for several.", valueName: "cidr")) var allow: [String] = []
 
@@ -28,7 +28,7 @@ struct TokenCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let tenant = try global.tenantID()
                 guard let parsed = Scope.parseList(scopes), !parsed.isEmpty else {
-                    throw ValidationError("--scopes must list some of ingest, read, admin")
+                    throw ValidationError("--scopes must list some of ingest, read, admin, respond")
                 }
                 var expiresAt: Timestamp?
                 if let expires {

@@ -8,7 +8,7 @@ enum Bootstrap {
     static func ensureOperator(_ tenant: TenantID, store: any AccessStore, codec: APITokenCodec, clock: any WallClock) async throws {
         try await register(tenant, in: store, clock: clock)
         guard try await store.tokens(of: tenant).isEmpty else { return }
-        let (token, record) = codec.mint(tenant: tenant, name: "bootstrap admin", scopes: [.admin, .ingest, .read], createdAt: clock.now())
+        let (token, record) = codec.mint(tenant: tenant, name: "bootstrap admin", scopes: [.admin, .ingest, .read, .respond], createdAt: clock.now())
         try await store.createToken(record)
         printNow("palisade: created the admin API token for tenant \(tenant) (shown once, store it now):")
         printNow("  \(token)")

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PalisadeCore
+import PalisadeDetection
 import PalisadeExport
 import PalisadeIngest
 import PalisadeLedger
@@ -80,10 +81,29 @@ struct ServeCommand: AsyncParsableCommand {
             if let jwtConfiguration = resolved.server.jwt {
                 jwt = await JWTVerifier(configuration: jwtConfiguration, clock: clock, logger: logger)
             }
-            let dependencies = ServerDependencies(
+            var consumer: DetectionConsumer?
+            var ruleFingerprint = ""
+            if let detection = resolved.detection {
+                if let directory = detection.rulesDirectory { ruleFingerprint = try RuleFiles.fingerprint(directory) }
+                consumer = try DetectionConsumer(
+                    store: store,
+                    rules: try RuleFiles.load(detection.rulesDirectory),
+                    manager: IncidentManager(
+                        store: store,
+                        records: committer,
+                        reopenWindowSeconds: detection.reopenWindowSeconds,
+                        alertLevel: detection.alertLevel
+                    ),
+                    records: committer,
+                    clock: clock
+                )
+            }
+            var dependencies = ServerDependencies(
                 ledger: store,
                 events: store,
                 access: store,
+                incidents: store,
+                detection: consumer,
                 committer: committer,
                 pipeline: pipeline,
                 tokens: codec,
@@ -93,12 +113,18 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: ServerMetrics(),
                 logger: logger
             )
+            if let interval = resolved.detection?.interval { dependencies.detectionInterval = interval }
             let scheme = resolved.server.tls == nil ? "http" : "https"
             let host = resolved.server.host.contains(":") ? "[\(resolved.server.host)]" : resolved.server.host
             let application = try PalisadeServer.buildApplication(configuration: resolved.server, dependencies: dependencies) { port in
                 printNow("palisade: listening on \(scheme)://\(host):\(port) (data directory \(resolved.dataDir), database \(resolved.database))")
             }
             var background = [@Sendable () async -> Void]()
+            if let consumer, let detection = resolved.detection, let directory = detection.rulesDirectory {
+                let reloading = RuleReloading(directory: directory, consumer: consumer, interval: detection.reload, logger: logger)
+                let fingerprint = ruleFingerprint
+                background.append { await reloading.run(initialFingerprint: fingerprint) }
+            }
             if let anchors = resolved.anchors {
                 var sinks = Anchoring(store: store, sequencer: sequencer, directory: anchors.directory, witness: anchors.witness)
                 sinks.timeStamps = anchors.timeStamps

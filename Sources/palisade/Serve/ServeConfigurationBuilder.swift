@@ -20,7 +20,18 @@ struct ServeConfigurationBuilder {
         var anchors: AnchorSettings?
         /// Where sweeps archive and how often they run, if retention sweeps run.
         var retention: (archive: URL, interval: Duration)?
+        /// How detection runs, if it does.
+        var detection: DetectionSettings?
         var warnings: [String]
+    }
+
+    /// `detection.*`.
+    struct DetectionSettings {
+        var rulesDirectory: URL?
+        var reload: Duration
+        var interval: Duration
+        var reopenWindowSeconds: Int64
+        var alertLevel: ThreatLevel
     }
 
     let settings: ServeSettings
@@ -60,6 +71,21 @@ struct ServeConfigurationBuilder {
         var retention: (archive: URL, interval: Duration)?
         if let directory = settings.string("retention.archive_dir") {
             retention = (URL(fileURLWithPath: directory), .seconds(try settings.integer("retention.sweep_interval_seconds", in: 1...604_800)))
+        }
+
+        var detection: DetectionSettings?
+        if try settings.bool("detection.enabled") {
+            let levelName = settings.string("detection.alert_level") ?? "high"
+            guard let alertLevel = ThreatLevel(name: levelName) else {
+                throw CLIError("detection.alert_level is \(levelName); use low, medium, high or critical")
+            }
+            detection = DetectionSettings(
+                rulesDirectory: settings.string("detection.rules_dir").map { URL(fileURLWithPath: $0) },
+                reload: .seconds(try settings.integer("detection.reload_seconds", in: 1...86_400)),
+                interval: .milliseconds(try settings.integer("detection.interval_ms", in: 10...60_000)),
+                reopenWindowSeconds: Int64(try settings.integer("detection.reopen_window_seconds", in: 0...31_536_000)),
+                alertLevel: alertLevel
+            )
         }
 
         switch (settings.string("tls.cert"), settings.string("tls.key")) {
@@ -112,6 +138,7 @@ struct ServeConfigurationBuilder {
             postgres: postgres,
             anchors: anchors,
             retention: retention,
+            detection: detection,
             warnings: warnings
         )
     }

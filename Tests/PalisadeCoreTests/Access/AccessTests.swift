@@ -33,7 +33,7 @@ struct AccessTests {
         #expect(Scope.parseList("ingest read") == [.ingest, .read])
         #expect(Scope.parseList("admin,read") == [.admin, .read])
         #expect(Scope.parseList("read root") == nil)
-        #expect(Scope.allCases.sorted() == [.ingest, .read, .admin])
+        #expect(Scope.allCases.sorted() == [.ingest, .read, .admin, .respond])
     }
 
     @Test func aTokenRecordSaysWhyItCannotBeUsed() {

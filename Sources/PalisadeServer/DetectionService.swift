@@ -1,0 +1,61 @@
+public import Logging
+public import PalisadeDetection
+public import ServiceLifecycle
+
+/// Runs the detection consumer next to the server: a pass over every tenant's new events, then a
+/// pause, until graceful shutdown, when the cursors are saved. A failed pass is logged, counted and
+/// retried after the pause; it never stops the server, and the cursor stays where the last good
+/// pass left it, so nothing is skipped.
+public struct DetectionService: Service {
+    let consumer: DetectionConsumer
+    let interval: Duration
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    /// Creates the service.
+    public init(consumer: DetectionConsumer, interval: Duration, metrics: ServerMetrics, logger: Logger) {
+        self.consumer = consumer
+        self.interval = interval
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Passes until graceful shutdown.
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await pass()
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                break  // shutting down
+            }
+        }
+        await pass()
+        do {
+            try await consumer.checkpointAll()
+        } catch {
+            metrics.internalFailure("detection_checkpoint")
+            logger.error("palisade.detection.checkpoint_failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func pass() async {
+        do {
+            let report = try await consumer.runOnce()
+            metrics.detection(report)
+            for warning in report.warnings { logger.warning("palisade.detection.state", metadata: ["warning": "\(warning)"]) }
+            if report.opened + report.updated + report.reopened + report.escalated > 0 {
+                logger.info(
+                    "palisade.detection.incidents",
+                    metadata: [
+                        "opened": "\(report.opened)", "updated": "\(report.updated)", "reopened": "\(report.reopened)",
+                        "escalated": "\(report.escalated)",
+                    ]
+                )
+            }
+        } catch {
+            metrics.internalFailure("detection")
+            logger.error("palisade.detection.failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
