@@ -12,11 +12,18 @@ public indirect enum EventCondition: Sendable {
     case any([EventCondition])
     /// The condition does not hold.
     case not(EventCondition)
+    /// A keyword anywhere: the test passes on some value of some field (Sigma keyword lists).
+    case keyword(FieldTest)
+    /// Two fields share a value (Sigma `|fieldref`), case-sensitively.
+    case sameValue(String, String)
 
     /// Whether the event satisfies the condition.
     public func matches(_ event: AuditEvent) -> Bool {
         switch self {
         case .field(let name, let test): test.matches(event.values(of: name))
+        case .keyword(let test): test.matches(event.allValues)
+        case .sameValue(let field, let other):
+            !Set(event.values(of: field)).isDisjoint(with: event.values(of: other))
         case .all(let conditions): conditions.allSatisfy { $0.matches(event) }
         case .any(let conditions): conditions.contains { $0.matches(event) }
         case .not(let condition): !condition.matches(event)
@@ -24,20 +31,24 @@ public indirect enum EventCondition: Sendable {
     }
 }
 
-/// A test of one field's values against patterns: equality, substring, prefix, suffix, regular
-/// expression, CIDR or numeric comparison, case-insensitive unless cased (Sigma's default). With
-/// several patterns any one matching is enough, or every one with `requireAll` (Sigma `|all`).
+/// A test of one field's values against patterns: equality (with Sigma's `*` and `?` wildcards),
+/// substring, prefix, suffix, inequality, regular expression, CIDR or numeric comparison. Strings
+/// compare case-insensitively unless cased (Sigma's default); regular expressions are
+/// case-sensitive unless given the `i` flag (Sigma's `|re|i`). With several patterns any one
+/// matching is enough, or every one with `requireAll` (Sigma `|all`).
 public struct FieldTest: Sendable {
     /// How a pattern is compared.
     public enum Kind: String, Sendable {
-        /// The whole value.
+        /// The whole value (a Sigma string: `*` and `?` are wildcards, `\` escapes them).
         case equals
-        /// A substring.
+        /// A substring (the pattern wrapped in `*`).
         case contains
         /// A prefix.
         case startsWith
         /// A suffix.
         case endsWith
+        /// The field is present and no value equals the pattern (Sigma `|neq`).
+        case notEquals
         /// A regular expression (search, not anchored).
         case regex
         /// An address within a network.
@@ -48,34 +59,67 @@ public struct FieldTest: Sendable {
         case greaterThan, greaterOrEqual, lessThan, lessOrEqual
     }
 
+    /// Flags of a regular expression (Sigma `|re|i`, `|re|m`, `|re|s`).
+    public struct RegexFlags: OptionSet, Hashable, Sendable {
+        /// The raw bits.
+        public let rawValue: Int
+        /// Creates flags.
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// Case-insensitive.
+        public static let ignoreCase = RegexFlags(rawValue: 1)
+        /// `^` and `$` match at line breaks.
+        public static let multiline = RegexFlags(rawValue: 2)
+        /// `.` matches line breaks.
+        public static let dotAll = RegexFlags(rawValue: 4)
+    }
+
     /// The comparison.
     public var kind: Kind
-    /// The patterns; empty matches nothing (except ``Kind/exists``).
+    /// The patterns as written; empty matches nothing (except ``Kind/exists``).
     public var patterns: [String]
     /// Every pattern must match (Sigma `|all`).
     public var requireAll: Bool
     /// Compare case-sensitively (Sigma `|cased`).
     public var cased: Bool
-    private let lowered: [String]
+    private let wildcards: [WildcardPattern]
     private let regexes: [NSRegularExpression]
     private let networks: [IPNetwork]
+    private let numbers: [Double]
 
     /// Compiles a test.
     ///
     /// - Throws: ``RuleError`` for a regular expression, network or number that does not parse.
-    public init(_ kind: Kind, _ patterns: [String], requireAll: Bool = false, cased: Bool = false) throws(RuleError) {
+    public init(
+        _ kind: Kind,
+        _ patterns: [String],
+        requireAll: Bool = false,
+        cased: Bool = false,
+        regexFlags: RegexFlags = []
+    )
+        throws(RuleError)
+    {
         self.kind = kind
         self.patterns = patterns
         self.requireAll = requireAll
         self.cased = cased
-        lowered = patterns.map { $0.lowercased() }
+        var wildcards = [WildcardPattern]()
         var regexes = [NSRegularExpression]()
         var networks = [IPNetwork]()
+        var numbers = [Double]()
         for pattern in patterns {
+            let folded = cased ? pattern : pattern.lowercased()
             switch kind {
+            case .equals, .notEquals: wildcards.append(WildcardPattern(folded))
+            case .contains: wildcards.append(WildcardPattern("*" + folded + "*"))
+            case .startsWith: wildcards.append(WildcardPattern(folded + "*"))
+            case .endsWith: wildcards.append(WildcardPattern("*" + folded))
             case .regex:
+                var options: NSRegularExpression.Options = []
+                if regexFlags.contains(.ignoreCase) { options.insert(.caseInsensitive) }
+                if regexFlags.contains(.multiline) { options.insert(.anchorsMatchLines) }
+                if regexFlags.contains(.dotAll) { options.insert(.dotMatchesLineSeparators) }
                 do {
-                    regexes.append(try NSRegularExpression(pattern: pattern, options: cased ? [] : [.caseInsensitive]))
+                    regexes.append(try NSRegularExpression(pattern: pattern, options: options))
                 } catch {
                     throw RuleError("the regular expression \(pattern.prefix(80)) does not compile")
                 }
@@ -83,33 +127,36 @@ public struct FieldTest: Sendable {
                 guard let network = IPNetwork(pattern) else { throw RuleError("\(pattern.prefix(80)) is not a network in CIDR notation") }
                 networks.append(network)
             case .greaterThan, .greaterOrEqual, .lessThan, .lessOrEqual:
-                guard Double(pattern) != nil else { throw RuleError("\(pattern.prefix(80)) is not a number") }
+                guard let number = Double(pattern) else { throw RuleError("\(pattern.prefix(80)) is not a number") }
+                numbers.append(number)
             case .exists:
                 guard pattern == "true" || pattern == "false" else { throw RuleError("exists takes true or false") }
-            case .equals, .contains, .startsWith, .endsWith:
-                break
             }
         }
+        self.wildcards = wildcards
         self.regexes = regexes
         self.networks = networks
+        self.numbers = numbers
     }
 
     /// Whether the field's values pass.
     public func matches(_ values: [String]) -> Bool {
         if kind == .exists { return (patterns.first == "true") == !values.isEmpty }
         guard !patterns.isEmpty else { return false }
+        if kind == .notEquals {
+            guard !values.isEmpty else { return false }
+            let folded = cased ? values : values.map { $0.lowercased() }
+            let checks = wildcards.lazy.map { pattern in !folded.contains { pattern.matches($0) } }
+            return requireAll ? checks.allSatisfy { $0 } : checks.contains(true)
+        }
         let checks = patterns.indices.lazy.map { position in values.contains { matches($0, position) } }
         return requireAll ? checks.allSatisfy { $0 } : checks.contains(true)
     }
 
     private func matches(_ value: String, _ position: Int) -> Bool {
-        let subject = cased ? value : value.lowercased()
-        let pattern = cased ? patterns[position] : lowered[position]
         switch kind {
-        case .equals: return subject == pattern
-        case .contains: return subject.contains(pattern)
-        case .startsWith: return subject.hasPrefix(pattern)
-        case .endsWith: return subject.hasSuffix(pattern)
+        case .equals, .contains, .startsWith, .endsWith:
+            return wildcards[position].matches(cased ? value : value.lowercased())
         case .regex:
             let regex = regexes[position]
             return regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
@@ -117,14 +164,15 @@ public struct FieldTest: Sendable {
             guard let address = IPAddress(value) else { return false }
             return networks[position].contains(address)
         case .greaterThan, .greaterOrEqual, .lessThan, .lessOrEqual:
-            guard let number = Double(value), let limit = Double(patterns[position]) else { return false }
+            guard let number = Double(value) else { return false }
+            let limit = numbers[position]
             switch kind {
             case .greaterThan: return number > limit
             case .greaterOrEqual: return number >= limit
             case .lessThan: return number < limit
             default: return number <= limit
             }
-        case .exists:
+        case .exists, .notEquals:
             return true
         }
     }

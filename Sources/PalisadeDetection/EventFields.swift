@@ -38,6 +38,24 @@ extension AuditEvent {
         }
     }
 
+    /// Every value of every field (metadata flattened), for keyword searches.
+    public var allValues: [String] {
+        var values = [idString, eventType.rawValue, severity.name, action, success ? "true" : "false", timestamp.rfc3339]
+        for optional in [actor, resource, errorMessage, sourceIP?.text, userAgent, sessionID, requestID] {
+            if let value = optional { values.append(value) }
+        }
+        for value in metadata.values { values += Self.leaves(value) }
+        return values
+    }
+
+    private static func leaves(_ value: JSONValue) -> [String] {
+        switch value {
+        case .object(let members): members.values.flatMap(leaves)
+        case .array(let items): items.flatMap(leaves)
+        default: strings(value)
+        }
+    }
+
     private static func strings(_ value: JSONValue) -> [String] {
         switch value {
         case .null: []

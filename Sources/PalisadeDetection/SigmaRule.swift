@@ -95,12 +95,19 @@ public struct SigmaRule: Sendable {
 
     private static func selection(_ node: Node, name: String, fieldMapping: [String: String]) throws(RuleError) -> EventCondition {
         if let map = node.mapping { return try fields(map, fieldMapping: fieldMapping) }
-        guard let list = node.sequence, !list.isEmpty else { throw RuleError("selection '\(name)' is neither a map nor a list of maps") }
+        guard let list = node.sequence, !list.isEmpty else { throw RuleError("selection '\(name)' is neither a map nor a list") }
+        if list.allSatisfy({ $0.mapping == nil }) {
+            // A keyword list: any keyword anywhere in the event.
+            var keywords = [String]()
+            for item in list {
+                guard let text = item.string else { throw RuleError("keyword list '\(name)' holds something that is not a string") }
+                keywords.append(text)
+            }
+            return .keyword(try FieldTest(.contains, keywords))
+        }
         var alternatives = [EventCondition]()
         for item in list {
-            guard let map = item.mapping else {
-                throw RuleError("selection '\(name)' is a keyword list (search in every field), which is not supported; name the fields")
-            }
+            guard let map = item.mapping else { throw RuleError("selection '\(name)' mixes maps and keywords; split it into two selections") }
             alternatives.append(try fields(map, fieldMapping: fieldMapping))
         }
         return .any(alternatives)
@@ -111,50 +118,60 @@ public struct SigmaRule: Sendable {
         for (key, value) in map {
             guard let spec = key.string else { throw RuleError("a field name is not a string") }
             let parts = spec.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard !parts[0].isEmpty else { throw RuleError("'\(spec)' has no field name (keyword search is not supported)") }
-            let field =
-                fieldMapping[parts[0]]
-                ?? (AuditEvent.detectionFields.contains(parts[0]) || parts[0].hasPrefix("metadata.") ? parts[0] : "metadata.\(parts[0])")
-            var kind = FieldTest.Kind.equals
-            var requireAll = false
-            var cased = false
-            var base64 = false
-            for modifier in parts.dropFirst() {
-                switch modifier {
-                case "contains": kind = .contains
-                case "startswith": kind = .startsWith
-                case "endswith": kind = .endsWith
-                case "re": kind = .regex
-                case "cidr": kind = .cidr
-                case "exists": kind = .exists
-                case "gt": kind = .greaterThan
-                case "gte": kind = .greaterOrEqual
-                case "lt": kind = .lessThan
-                case "lte": kind = .lessOrEqual
-                case "all": requireAll = true
-                case "cased": cased = true
-                case "base64": base64 = true
-                default: throw RuleError("modifier '\(modifier)' (in '\(spec)') is not supported")
-                }
-            }
-            var patterns = [String]()
+            guard !parts[0].isEmpty else { throw RuleError("'\(spec)' has no field name (keyword search takes a plain list of keywords)") }
+            let field = mapped(parts[0], fieldMapping)
+            var values = [String]()
             var nullValue = false
-            let values = value.sequence.map(Array.init) ?? [value]
-            for item in values {
+            for item in value.sequence.map(Array.init) ?? [value] {
                 if item == Node("~") || item.null != nil {
                     nullValue = true
                     continue
                 }
                 guard let text = item.string else { throw RuleError("the value of '\(spec)' is not a scalar") }
-                patterns.append(base64 ? Data(text.utf8).base64EncodedString() : text)
+                values.append(text)
             }
-            if nullValue && patterns.isEmpty {
+            let modifiers = try SigmaModifiers(Array(parts.dropFirst()), spec: spec)
+            if nullValue {
+                guard values.isEmpty, modifiers.isPlain else {
+                    throw RuleError("'\(spec)' mixes null with values or modifiers, which is not supported")
+                }
                 conditions.append(.field(field, try FieldTest(.exists, ["false"])))
                 continue
             }
-            guard !nullValue else { throw RuleError("'\(spec)' mixes null with values, which is not supported") }
-            conditions.append(.field(field, try FieldTest(kind, patterns, requireAll: requireAll, cased: cased)))
+            if modifiers.fieldReference {
+                let references = values.map { EventCondition.sameValue(field, mapped($0, fieldMapping)) }
+                conditions.append(modifiers.requireAll ? .all(references) : .any(references))
+                continue
+            }
+            // Each value expands (windash, base64offset) into alternatives; `|all` needs every value.
+            let groups = try values.map { value throws(RuleError) in try modifiers.expand(value, spec: spec) }
+            let test = { (patterns: [String]) throws(RuleError) -> EventCondition in
+                .field(field, try FieldTest(modifiers.kind, patterns, cased: modifiers.cased, regexFlags: modifiers.regexFlags))
+            }
+            if modifiers.requireAll && groups.contains(where: { $0.count > 1 }) {
+                var all = [EventCondition]()
+                for group in groups { all.append(try test(group)) }
+                conditions.append(.all(all))
+            } else {
+                conditions.append(
+                    .field(
+                        field,
+                        try FieldTest(
+                            modifiers.kind,
+                            groups.flatMap { $0 },
+                            requireAll: modifiers.requireAll,
+                            cased: modifiers.cased,
+                            regexFlags: modifiers.regexFlags
+                        )
+                    )
+                )
+            }
         }
         return .all(conditions)
+    }
+
+    /// A Sigma field name as a Palisade field: mapped, a Palisade field, or a metadata path.
+    static func mapped(_ name: String, _ fieldMapping: [String: String]) -> String {
+        fieldMapping[name] ?? (AuditEvent.detectionFields.contains(name) || name.hasPrefix("metadata.") ? name : "metadata.\(name)")
     }
 }

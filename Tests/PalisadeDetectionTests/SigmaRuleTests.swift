@@ -1,3 +1,4 @@
+import Foundation
 import PalisadeCore
 import PalisadeDetection
 import PalisadeTesting
@@ -91,10 +92,76 @@ struct SigmaRuleTests {
         #expect(!rule.condition.matches(Self.event(actor: nil, action: "export", metadata: .object(["bytes": .number(10)]))))
     }
 
+    static func compile(_ selection: String) throws -> SigmaRule {
+        try SigmaRule(yaml: "title: t\ndetection:\n  sel:\n" + selection + "\n  condition: sel\n")
+    }
+
+    static func command(_ line: String) -> AuditEvent {
+        Self.event(metadata: .object(["CommandLine": .string(line)]))
+    }
+
+    @Test func wildcardsAndTheirEscapes() throws {
+        let rule = try Self.compile("    CommandLine: 'pow*sh?ll*-e\\*'")
+        #expect(rule.condition.matches(Self.command("POWERSHELL.exe -e*")))
+        #expect(rule.condition.matches(Self.command("powXsh3ll -e*")))
+        #expect(!rule.condition.matches(Self.command("powershell -enc")), "an escaped star is a literal star")
+        #expect(!rule.condition.matches(Self.command("xpowershell -e*")), "a plain value is anchored at both ends")
+        let backtracking = try Self.compile("    CommandLine: '*a*b*c'")
+        #expect(backtracking.condition.matches(Self.command("xxaxxbxxbxxc")) && !backtracking.condition.matches(Self.command("abca")))
+        let escaped = try Self.compile(#"    CommandLine: 'C:\Windows\\*'"#)
+        #expect(escaped.condition.matches(Self.command(#"c:\windows\system32"#)), "a backslash before other characters is literal")
+        #expect(try Self.compile(#"    CommandLine: 'C:\Windows\*'"#).condition.matches(Self.command(#"C:\Windows*"#)), "an escaped star")
+    }
+
+    @Test func encodingAndDashModifiersProducePySigmasPatterns() throws {
+        // The patterns are those pySigma 2.0.1 generates for the same values.
+        let offsets = try Self.compile("    CommandLine|base64offset|contains: 'http://'")
+        guard case .all(let parts) = offsets.condition, case .field(_, let test) = parts[0] else {
+            Issue.record("one field test")
+            return
+        }
+        #expect(test.patterns == ["aHR0cDovL", "h0dHA6Ly", "odHRwOi8v"])
+        let wide = try Self.compile("    CommandLine|wide|base64offset|contains: 'ping'")
+        guard case .all(let wideParts) = wide.condition, case .field(_, let wideTest) = wideParts[0] else { return }
+        #expect(wideTest.patterns == ["cABpAG4AZw", "AAaQBuAGcA", "wAGkAbgBnA"])
+        let big = try Self.compile("    CommandLine|utf16be|base64: 'ab'")
+        guard case .all(let bigParts) = big.condition, case .field(_, let bigTest) = bigParts[0] else { return }
+        #expect(bigTest.patterns == ["AGEAYg=="])
+        let dash = try Self.compile("    CommandLine|windash|contains: ' -enc '")
+        #expect(dash.condition.matches(Self.command("powershell /enc AAAA")))
+        #expect(dash.condition.matches(Self.command("powershell \u{2013}enc AAAA")))
+        #expect(!dash.condition.matches(Self.command("powershell enc AAAA")))
+        let encoded = "powershell -e " + Data("  http://evil".utf8).base64EncodedString()
+        #expect(offsets.condition.matches(Self.command(encoded)))
+    }
+
+    @Test func keywordsFieldReferencesInequalityAndRegexCase() throws {
+        let keywords = try SigmaRule(yaml: "title: k\ndetection:\n  words:\n    - mimikatz\n    - 'sekurlsa::*'\n  condition: words\n")
+        #expect(keywords.condition.matches(Self.event(metadata: .object(["tool": .object(["name": .string("MimiKatz.exe")])]))))
+        #expect(keywords.condition.matches(Self.event(action: "run sekurlsa::logonpasswords")))
+        #expect(!keywords.condition.matches(Self.event(action: "login")))
+        let reference = try Self.compile("    actor|fieldref: metadata.target")
+        #expect(reference.condition.matches(Self.event(actor: "bob", metadata: .object(["target": .string("bob")]))))
+        #expect(!reference.condition.matches(Self.event(actor: "bob", metadata: .object(["target": .string("alice")]))))
+        let unequal = try Self.compile("    actor|neq: alice")
+        #expect(unequal.condition.matches(Self.event(actor: "bob")) && !unequal.condition.matches(Self.event(actor: "ALICE")))
+        #expect(!unequal.condition.matches(Self.event(actor: nil)), "an absent field is not unequal (as in SQL)")
+        let sensitive = try Self.compile("    action|re: '^Log'")
+        #expect(!sensitive.condition.matches(Self.event(action: "login")), "Sigma regular expressions are case-sensitive")
+        let insensitive = try Self.compile("    action|re|i: '^Log'")
+        #expect(insensitive.condition.matches(Self.event(action: "login")))
+    }
+
     @Test func unsupportedFeaturesAreRefusedWithTheRuleAndTheReason() {
         let cases: [(String, String)] = [
-            ("detection:\n  keywords:\n    - mimikatz\n  condition: keywords", "keyword list"),
-            ("detection:\n  sel:\n    CommandLine|windash: x\n  condition: sel", "modifier 'windash'"),
+            ("detection:\n  keywords:\n    - mimikatz\n    - a: b\n  condition: keywords", "mixes maps and keywords"),
+            ("detection:\n  sel:\n    CommandLine|expand: '%admins%'\n  condition: sel", "placeholder"),
+            ("detection:\n  sel:\n    CommandLine|contains|re: x\n  condition: sel", "cannot be combined"),
+            ("detection:\n  sel:\n    CommandLine|i: x\n  condition: sel", "flags need 're'"),
+            ("detection:\n  sel:\n    CommandLine|wide: x\n  condition: sel", "only before base64"),
+            ("detection:\n  sel:\n    CommandLine|base64: 'x*'\n  condition: sel", "wildcards cannot be base64"),
+            ("detection:\n  sel:\n    CommandLine|windash: '-a -b -c -d'\n  condition: sel", "at most three dashes"),
+            ("detection:\n  sel:\n    Timestamp|hour: 3\n  condition: sel", "timestamp-part"),
             ("detection:\n  sel:\n    a: b\n  condition: sel | count() > 5", "aggregations"),
             ("detection:\n  sel:\n    a: b\n  condition: sel and other", "'other', which is not a selection"),
             ("detection:\n  sel:\n    a: b\n  condition: (sel", "not closed"),
