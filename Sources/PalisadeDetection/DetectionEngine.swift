@@ -59,6 +59,7 @@ public struct DetectionEngine: Sendable {
     // copy every group's table on every event).
     private var windows: [ThresholdWindow?]
     private var trackers: [SequenceTracker?]
+    private var temporals: [TemporalTracker?]
 
     /// Creates an engine.
     ///
@@ -73,6 +74,9 @@ public struct DetectionEngine: Sendable {
         trackers = rules.map { rule in
             if case .sequence(let configuration, _, _, _) = rule.trigger { SequenceTracker(configuration) } else { nil }
         }
+        temporals = rules.map { rule in
+            if case .temporal(let configuration, _, _) = rule.trigger { TemporalTracker(configuration) } else { nil }
+        }
     }
 
     /// Runs every rule on one event.
@@ -80,8 +84,11 @@ public struct DetectionEngine: Sendable {
         let event = stored.event
         var detections = [Detection]()
         for (position, rule) in rules.enumerated() {
-            // A sequence rule tests its two steps itself; the others test their condition once here.
-            if case .sequence = rule.trigger {} else if !rule.condition.matches(event) { continue }
+            // Sequence and temporal rules test their steps themselves; the others their condition here.
+            switch rule.trigger {
+            case .sequence, .temporal: break
+            case .each, .threshold: if !rule.condition.matches(event) { continue }
+            }
             switch rule.trigger {
             case .each:
                 detections.append(detection(rule, group: "", evidence: [stored.index], event: event, first: event.timestamp))
@@ -104,6 +111,12 @@ public struct DetectionEngine: Sendable {
                     detections.append(
                         detection(rule, group: group, evidence: firing.firstEvidence + [firing.thenIndex], event: event, first: firing.first)
                     )
+                }
+            case .temporal(_, let steps, let groupBy):
+                let matched = steps.indices.filter { steps[$0].matches(event) }
+                guard !matched.isEmpty, let group = Self.group(event, groupBy) else { continue }
+                if let firing = temporals[position]?.observe(steps: matched, group: group, at: event.timestamp, index: stored.index) {
+                    detections.append(detection(rule, group: group, evidence: firing.evidence, event: event, first: firing.first))
                 }
             }
         }
@@ -154,7 +167,7 @@ extension DetectionEngine {
     public func state() -> JSONValue {
         var members = [String: JSONValue]()
         for (position, rule) in rules.enumerated() {
-            let saved = windows[position]?.state() ?? trackers[position]?.state()
+            let saved = windows[position]?.state() ?? trackers[position]?.state() ?? temporals[position]?.state()
             if let saved { members[rule.id] = .object(["revision": .string(rule.revision), "state": saved]) }
         }
         let revisions = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, JSONValue.string($0.revision)) })
@@ -190,6 +203,8 @@ extension DetectionEngine {
                 try windows[position]!.restore(ruleState)
             } else if trackers[position] != nil {
                 try trackers[position]!.restore(ruleState)
+            } else if temporals[position] != nil {
+                try temporals[position]!.restore(ruleState)
             } else {
                 continue
             }

@@ -24,6 +24,8 @@ public struct DetectionRule: Sendable {
         case threshold(ThresholdWindow.Configuration, groupBy: [String], distinct: String?)
         /// The `first` condition at least `count` times then the `then` condition, per group, within T.
         case sequence(SequenceTracker.Configuration, first: EventCondition, then: EventCondition, groupBy: [String])
+        /// Every one of the conditions (in order, when the configuration says so) per group within T.
+        case temporal(TemporalTracker.Configuration, steps: [EventCondition], groupBy: [String])
     }
 
     /// The rule's id (unique in a rule set).
@@ -43,6 +45,34 @@ public struct DetectionRule: Sendable {
     /// The rule's revision: a digest of its YAML and field mapping (64-bit FNV-1a, hex). State a
     /// consumer saved for one revision is not restored into another.
     public let revision: String
+
+    /// Whether every matching event is a detection (no window, sequence or correlation).
+    public var isEachEvent: Bool {
+        if case .each = trigger { true } else { false }
+    }
+
+    /// Creates a rule from its parts (Sigma rules and correlations compile to this).
+    ///
+    /// - Parameter source: the text it was read from; its digest (with `revisionSalt`) is the revision.
+    public init(
+        id: String,
+        title: String,
+        incident: IncidentType,
+        level: ThreatLevel,
+        condition: EventCondition,
+        trigger: Trigger,
+        source: String,
+        revisionSalt: String = ""
+    ) {
+        self.id = id
+        self.title = title
+        self.incident = incident
+        self.level = level
+        self.condition = condition
+        self.trigger = trigger
+        self.source = source
+        self.revision = Self.digest(source + revisionSalt)
+    }
 
     /// Parses a rule file.
     ///

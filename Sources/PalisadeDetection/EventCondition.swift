@@ -47,7 +47,7 @@ public struct FieldTest: Sendable {
         case startsWith
         /// A suffix.
         case endsWith
-        /// The field is present and no value equals the pattern (Sigma `|neq`).
+        /// No value equals the pattern, an absent field included (Sigma `|neq`, as pySigma reads it).
         case notEquals
         /// A regular expression (search, not anchored).
         case regex
@@ -125,6 +125,9 @@ public struct FieldTest: Sendable {
                 }
             case .cidr:
                 guard let network = IPNetwork(pattern) else { throw RuleError("\(pattern.prefix(80)) is not a network in CIDR notation") }
+                guard let given = IPAddress(String(pattern.prefix { $0 != "/" })), given == network.address else {
+                    throw RuleError("\(pattern.prefix(80)) has host bits set; write the network address (\(network))")
+                }
                 networks.append(network)
             case .greaterThan, .greaterOrEqual, .lessThan, .lessOrEqual:
                 guard let number = Double(pattern) else { throw RuleError("\(pattern.prefix(80)) is not a number") }
@@ -144,7 +147,7 @@ public struct FieldTest: Sendable {
         if kind == .exists { return (patterns.first == "true") == !values.isEmpty }
         guard !patterns.isEmpty else { return false }
         if kind == .notEquals {
-            guard !values.isEmpty else { return false }
+            // As pySigma compiles it (NOT (field = value)): an absent field is unequal too.
             let folded = cased ? values : values.map { $0.lowercased() }
             let checks = wildcards.lazy.map { pattern in !folded.contains { pattern.matches($0) } }
             return requireAll ? checks.allSatisfy { $0 } : checks.contains(true)

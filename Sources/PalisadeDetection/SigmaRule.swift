@@ -13,12 +13,17 @@ import Yams
 public struct SigmaRule: Sendable {
     /// The rule's id (its UUID in SigmaHQ rules).
     public var id: String
+    /// The name correlation rules refer to it by, if it has one.
+    public var name: String?
     /// Its title.
     public var title: String
     /// Sigma's level mapped to a threat level (`informational` counts as low).
     public var level: ThreatLevel
     /// Its tags (e.g. `attack.t1110`).
     public var tags: [String]
+    /// The incident type its matches open: `palisade_incident` when the rule says, else from its
+    /// ATT&CK (or ATLAS) tags, else `anomalous_access`.
+    public var incident: IncidentType
     /// The compiled detection.
     public var condition: EventCondition
 
@@ -40,25 +45,58 @@ public struct SigmaRule: Sendable {
             throw RuleError("the rule is not YAML: \(error)")
         }
         guard let rule = root.mapping else { throw RuleError("a Sigma rule is a YAML mapping") }
-        let name = rule["id"]?.string ?? rule["title"]?.string ?? "(untitled)"
+        if rule["correlation"] != nil { throw RuleError("Sigma rule \(Self.name(of: rule)): it is a correlation rule; load it as one") }
+        try self.init(mapping: rule, fieldMapping: fieldMapping)
+    }
+
+    /// Compiles one rule document.
+    init(mapping rule: Node.Mapping, fieldMapping: [String: String]) throws(RuleError) {
         do throws(RuleError) {
             guard let title = rule["title"]?.string else { throw RuleError("it has no title") }
             guard let detection = rule["detection"]?.mapping else { throw RuleError("it has no detection") }
-            if rule["correlation"] != nil { throw RuleError("it is a correlation rule; load it as one") }
             id = rule["id"]?.string ?? title
+            name = rule["name"]?.string
             self.title = title
-            switch rule["level"]?.string ?? "medium" {
-            case "informational", "low": level = .low
-            case "medium": level = .medium
-            case "high": level = .high
-            case "critical": level = .critical
-            case let other: throw RuleError("level '\(other)' is not a Sigma level")
-            }
+            level = try Self.level(rule)
             tags = rule["tags"]?.sequence?.compactMap(\.string) ?? []
+            incident = try Self.incident(rule, tags: tags)
             condition = try Self.compile(detection, fieldMapping: fieldMapping)
         } catch {
-            throw RuleError("Sigma rule \(name): \(error.description)")
+            throw RuleError("Sigma rule \(Self.name(of: rule)): \(error.description)")
         }
+    }
+
+    /// How errors name a rule: its id, else its title.
+    static func name(of rule: Node.Mapping) -> String { rule["id"]?.string ?? rule["title"]?.string ?? "(untitled)" }
+
+    /// Sigma's `level` as a threat level.
+    static func level(_ rule: Node.Mapping) throws(RuleError) -> ThreatLevel {
+        switch rule["level"]?.string ?? "medium" {
+        case "informational", "low": return .low
+        case "medium": return .medium
+        case "high": return .high
+        case "critical": return .critical
+        case let other: throw RuleError("level '\(other)' is not a Sigma level")
+        }
+    }
+
+    /// The incident type a rule's matches open.
+    static func incident(_ rule: Node.Mapping, tags: [String]) throws(RuleError) -> IncidentType {
+        if let named = rule["palisade_incident"]?.string {
+            guard let type = IncidentType(named) else { throw RuleError("palisade_incident '\(named)' is not an incident type") }
+            return type
+        }
+        let lowered = Set(tags.map { $0.lowercased() })
+        func has(_ prefix: String) -> Bool { lowered.contains { $0 == prefix || $0.hasPrefix(prefix + ".") } }
+        if has("atlas.aml.t0051") || has("atlas.aml.t0054") { return .promptInjection }
+        if has("attack.t1110.003") || has("attack.t1110.004") { return .credentialStuffing }
+        if has("attack.t1110") { return .bruteForceAttack }
+        if has("attack.t1562") || has("attack.defense_evasion") { return .configurationTampering }
+        if has("attack.t1550") || has("attack.t1539") || has("attack.t1185") { return .sessionHijacking }
+        if has("attack.exfiltration") || has("attack.t1567") || has("attack.t1048") { return .dataExfiltration }
+        if has("attack.privilege_escalation") || has("attack.t1068") || has("attack.t1098") { return .privilegeEscalation }
+        if has("attack.t1078") || has("attack.initial_access") || has("attack.credential_access") { return .unauthorizedAccess }
+        return .anomalousAccess
     }
 
     static func compile(_ detection: Node.Mapping, fieldMapping: [String: String]) throws(RuleError) -> EventCondition {

@@ -2,7 +2,8 @@ import Foundation
 import PalisadeDetection
 
 /// The rules in force: the default pack, with the YAML files of a rules directory added (a file
-/// rule with a default rule's id replaces it). Every file must load; one that does not is an error
+/// rule with a default rule's id replaces it). Files are Palisade rules or Sigma rule files
+/// (detection and correlation rules). Every file must load; one that does not is an error
 /// naming the file, the rule and the reason — never silently skipped.
 enum RuleFiles {
     /// The rule files of a directory: `*.yml` and `*.yaml`, by name.
@@ -35,13 +36,14 @@ enum RuleFiles {
                 continue
             }
             do {
-                let rule = try DetectionRule(yaml: String(decoding: data, as: UTF8.self))
-                if let other = fileOfID[rule.id] {
-                    problems.append("\(file.lastPathComponent): rule \(rule.id) is also defined in \(other)")
-                    continue
+                for rule in try RuleFile.rules(from: String(decoding: data, as: UTF8.self)) {
+                    if let other = fileOfID[rule.id] {
+                        problems.append("\(file.lastPathComponent): rule \(rule.id) is also defined in \(other)")
+                        continue
+                    }
+                    fileOfID[rule.id] = file.lastPathComponent
+                    byID[rule.id] = rule
                 }
-                fileOfID[rule.id] = file.lastPathComponent
-                byID[rule.id] = rule
             } catch {
                 problems.append("\(file.lastPathComponent): \(error)")
             }

@@ -33,6 +33,8 @@ struct ListRules: AsyncParsableCommand {
                         "\(configuration.threshold) \(distinct.map { "distinct \($0)" } ?? "events") per \(groupBy.joined(separator: ",")) in \(configuration.windowMicroseconds / 1_000_000) s"
                     case .sequence(let configuration, _, _, let groupBy):
                         "sequence (\(configuration.minimumFirst)× first, then) per \(groupBy.joined(separator: ",")) in \(configuration.withinMicroseconds / 1_000_000) s"
+                    case .temporal(let configuration, let steps, let groupBy):
+                        "\(steps.count) conditions\(configuration.ordered ? " in order" : "") per \(groupBy.joined(separator: ",")) in \(configuration.withinMicroseconds / 1_000_000) s"
                     }
                 print("\(rule.id)\t\(rule.incident)\t\(rule.level)\t\(trigger)")
             }
@@ -46,7 +48,7 @@ struct TestRule: AsyncParsableCommand {
         commandName: "test",
         abstract: "Run one rule over NDJSON events and show which events match and what it detects.",
         discussion: """
-            RULE is a rule file (Palisade's format, or Sigma with --sigma) or the id of a default rule. \
+            RULE is a rule file (Palisade's format, or a Sigma file with detection and correlation rules) or the id of a default rule. \
             Events are read in order, one JSON object per line, validated as ingest would; nothing is \
             written anywhere.
             """
@@ -54,7 +56,7 @@ struct TestRule: AsyncParsableCommand {
 
     @Argument(help: "A rule file, or the id of a default rule.") var rule: String
     @Option(help: ArgumentHelp("NDJSON events (default: standard input).", valueName: "file")) var events: String?
-    @Flag(help: "RULE is a Sigma rule: show the events it matches.") var sigma = false
+    @Flag(help: "RULE is a Sigma file (even without logsource): only show which events its conditions match.") var sigma = false
 
     func run() async throws {
         try await reportingErrors {
@@ -69,12 +71,9 @@ struct TestRule: AsyncParsableCommand {
                         throw CLIError("\(rule) is neither a readable file nor a default rule id (see `palisade rules list`)")
                     }
                     let text = String(decoding: data, as: UTF8.self)
-                    if sigma {
-                        condition = try SigmaRule(yaml: text).condition
-                    } else {
-                        let compiled = try DetectionRule(yaml: text)
-                        (condition, engine) = (compiled.condition, try DetectionEngine(rules: [compiled]))
-                    }
+                    let compiled = sigma ? try SigmaCollection(yaml: text).detectionRules() : try RuleFile.rules(from: text)
+                    condition = compiled.count == 1 ? compiled[0].condition : .any(compiled.map(\.condition))
+                    engine = sigma ? nil : try DetectionEngine(rules: compiled)
                 }
             } catch let error as RuleError {
                 throw CLIError(error.description)
@@ -106,15 +105,14 @@ struct TestRule: AsyncParsableCommand {
                     matched += 1
                     print("line \(lineNumber): matches")
                 }
-                guard var running = engine else { continue }
-                for detection in running.process(StoredEvent(index: UInt64(lineOfIndex.count - 1), event: event)) {
+                guard engine != nil else { continue }
+                for detection in engine!.process(StoredEvent(index: UInt64(lineOfIndex.count - 1), event: event)) {
                     detections += 1
                     let lines = detection.evidence.map { String(lineOfIndex[Int($0)]) }.joined(separator: ",")
                     print(
                         "line \(lineNumber): DETECTED \(detection.incident) (\(detection.level)): \(detection.title) [group \(detection.group.isEmpty ? "-" : detection.group); evidence lines \(lines)]"
                     )
                 }
-                engine = running
             }
             print("\(lineOfIndex.count) events, \(matched) matched, \(detections) detections, \(rejected) rejected")
             if rejected > 0 { throw Exit.failed }
