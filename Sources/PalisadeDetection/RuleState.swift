@@ -57,6 +57,18 @@ enum RuleState {
     }
 }
 
+extension GroupTable where State == [RuleState.Entry] {
+    /// The groups in ``RuleState``'s encoding.
+    var encoded: JSONValue { RuleState.encode(groups: all.mapValues { ($0.newest, $0.state) }, evicted: evicted) }
+
+    /// A table holding saved groups.
+    init(maxGroups: Int, restoring state: JSONValue) throws(RuleStateError) {
+        self.init(maxGroups: maxGroups)
+        let (saved, evicted) = try RuleState.decode(state)
+        for (key, newest, entries) in saved { restore(key, Slot(state: entries, newest: newest), evicted: evicted) }
+    }
+}
+
 /// Saved detection state that cannot be read back (written by another version, or damaged).
 public struct RuleStateError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong.

@@ -123,7 +123,7 @@ public struct TemporalTracker: Sendable {
 
     /// The occurrences, for saving with a consumer's cursor.
     public func state() -> JSONValue {
-        RuleState.encode(groups: groups.all.mapValues { ($0.newest, $0.state) }, evicted: groups.evicted)
+        groups.encoded
     }
 
     /// Replaces the occurrences with saved ones.
@@ -131,7 +131,6 @@ public struct TemporalTracker: Sendable {
     /// - Throws: ``RuleStateError`` when the state is malformed (the tracker is then left empty).
     public mutating func restore(_ state: JSONValue) throws(RuleStateError) {
         groups = GroupTable(maxGroups: configuration.maxGroups)
-        let (saved, evicted) = try RuleState.decode(state)
-        for (key, newest, entries) in saved { groups.restore(key, .init(state: entries, newest: newest), evicted: evicted) }
+        groups = try GroupTable(maxGroups: configuration.maxGroups, restoring: state)
     }
 }

@@ -134,7 +134,7 @@ public struct ThresholdWindow: Sendable {
 
     /// The windows, for saving with a consumer's cursor.
     public func state() -> JSONValue {
-        RuleState.encode(groups: groups.all.mapValues { ($0.newest, $0.state) }, evicted: groups.evicted)
+        groups.encoded
     }
 
     /// Replaces the windows with saved ones.
@@ -142,7 +142,6 @@ public struct ThresholdWindow: Sendable {
     /// - Throws: ``RuleStateError`` when the state is malformed (the windows are then left empty).
     public mutating func restore(_ state: JSONValue) throws(RuleStateError) {
         groups = GroupTable(maxGroups: configuration.maxGroups)
-        let (saved, evicted) = try RuleState.decode(state)
-        for (key, newest, entries) in saved { groups.restore(key, .init(state: entries, newest: newest), evicted: evicted) }
+        groups = try GroupTable(maxGroups: configuration.maxGroups, restoring: state)
     }
 }
