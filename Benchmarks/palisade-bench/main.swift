@@ -541,6 +541,65 @@ if sections.contains("detect") {
     }
 }
 
+if sections.contains("sigma") {
+    // The Sigma comparison (scripts/bench-sigma runs pySigma's SQLite backend on the same files):
+    // the corpus's accepted rule files over an NDJSON file, parsed as ingest would, one core.
+    let corpus = URL(fileURLWithPath: option("--sigma-dir", "Tests/Fixtures/sigma"))
+    let eventsPath = option("--sigma-events", "")
+    guard !eventsPath.isEmpty else { fatalError("the sigma section needs --sigma-events FILE (scripts/bench-sigma writes one)") }
+    let only = Set(option("--sigma-files", "").split(separator: ",").map(String.init))
+    guard case .object(let manifest) = try JSONParser().parse(Array(try Data(contentsOf: corpus.appendingPathComponent("expected.json")))) else {
+        fatalError("expected.json is not an object")
+    }
+    let files = manifest.compactMap { name, value -> String? in
+        guard case .object(let members) = value, members["accept"] == .bool(true), only.isEmpty || only.contains(name) else { return nil }
+        return name
+    }.sorted()
+    let started = clock.now
+    var rules = [DetectionRule]()
+    var fileOfRule = [String: String]()
+    for file in files {
+        for rule in try RuleFile.rules(from: try String(contentsOf: corpus.appendingPathComponent(file), encoding: .utf8)) {
+            rules.append(rule)
+            fileOfRule[rule.id] = file
+        }
+    }
+    let compiled = clock.now
+    let lenient = IngestPipeline(validator: EventValidator(configuration: .init(maxPastAgeSeconds: 100 * 365 * 86_400)), clock: wall)
+    guard let handle = FileHandle(forReadingAtPath: eventsPath) else { fatalError("cannot read \(eventsPath)") }
+    var reader = LineReader(handle: handle, maxLineBytes: 1 << 20)
+    var events = [StoredEvent]()
+    while let line = try reader.next() {
+        guard case .bytes(let bytes) = line else { continue }
+        events.append(StoredEvent(index: UInt64(events.count), event: try lenient.prepare(line: bytes, tenant: .default).event))
+    }
+    let parsed = clock.now
+    var engine = try DetectionEngine(rules: rules)
+    var matched = [String: Int]()
+    var alerts = [String: Int]()
+    for stored in events {
+        for detection in engine.process(stored) {
+            let file = fileOfRule[detection.rule]!
+            if detection.group.isEmpty { matched[file, default: 0] += 1 } else { alerts[file, default: 0] += 1 }
+        }
+    }
+    let evaluated = clock.now
+    emit("\n| Sigma corpus (\(files.count) files, \(rules.count) rules) over \(events.count) events, one core | seconds | events/s |")
+    emit("|---|---|---|")
+    emit("| compile the rules | \(String(format: "%.3f", seconds(compiled - started))) | |")
+    emit("| read and validate the NDJSON | \(String(format: "%.2f", seconds(parsed - compiled))) | \(rate(events.count, parsed - compiled)) |")
+    emit("| evaluate (streaming) | \(String(format: "%.2f", seconds(evaluated - parsed))) | \(rate(events.count, evaluated - parsed)) |")
+    emit("| end to end | \(String(format: "%.2f", seconds(evaluated - started))) | \(rate(events.count, evaluated - started)) |")
+    let counts = JSONValue.object(
+        Dictionary(
+            uniqueKeysWithValues: files.map { file in
+                (file, JSONValue.object(["matched": .number(Double(matched[file] ?? 0)), "detections": .number(Double(alerts[file] ?? 0))]))
+            }
+        )
+    )
+    emit("sigma-counts " + String(decoding: CanonicalJSON.encode(counts), as: UTF8.self))
+}
+
 if sections.contains("big") {
     let bigPath = root.appendingPathComponent("big.db").path
     let big = try SQLiteStore(path: bigPath, configuration: storeConfiguration)

@@ -89,6 +89,41 @@ public enum DefaultRulePack {
             - metadata.prompt|contains: [disregard your system prompt, you are now dan, developer mode enabled, reveal your system prompt]
           condition: llm and phrases
         """,
+        "llm.jailbreak": """
+        id: llm.jailbreak
+        title: Jailbreak attempt by {actor}
+        incident: prompt_injection
+        level: medium
+        detection:
+          llm: {event_type: llm_interaction}
+          jailbreak:
+            metadata.prompt|re|i: '(do anything now|\\bjailbreak|no (ethical )?restrictions|without (any )?(filters|guidelines|rules)|pretend (you|to) (are|be) (an? )?(unfiltered|uncensored))'
+          condition: llm and jailbreak
+        """,
+        "llm.tool_policy_violation": """
+        id: llm.tool_policy_violation
+        title: "{actor} called tool {metadata.tool} against its policy"
+        incident: unauthorized_access
+        level: high
+        detection:
+          call: {event_type: llm_interaction, action: tool_call}
+          refused:
+            - success: 'false'
+            - metadata.policy_decision: [deny, denied, violation]
+          condition: call and refused
+        """,
+        "llm.token_burst": """
+        id: llm.token_burst
+        title: "{actor} is burning tokens: repeated very large LLM calls"
+        incident: rate_limit_abuse
+        level: medium
+        detection:
+          big:
+            event_type: llm_interaction
+            metadata.tokens|gte: 20000
+          condition: big
+        threshold: {count: 5, within: 10m, group_by: [actor]}
+        """,
         "http.rate_limit_abuse": """
         id: http.rate_limit_abuse
         title: "{source_ip} keeps hitting rate limits"

@@ -60,6 +60,41 @@ public struct DetectionEngine: Sendable {
     private var windows: [ThresholdWindow?]
     private var trackers: [SequenceTracker?]
     private var temporals: [TemporalTracker?]
+    /// The rules with field names replaced by slots.
+    private let compiled: [CompiledRule]
+    private let slots: FieldSlots
+    /// The index: for a field slot, which rules need which of its (case-folded) values; rules that
+    /// no single field value selects are in `unindexed` and looked at for every event.
+    private let index: [(slot: Int, rules: [String: [Int]])]
+    private let unindexed: [Int]
+
+    /// A rule's conditions and groupings over slots (a class: the engine reads it once per
+    /// candidate event without copying its parts).
+    private final class CompiledRule: Sendable {
+        enum Kind { case each, threshold, sequence, temporal }
+        let kind: Kind
+        let condition: CompiledCondition
+        let steps: [CompiledCondition]
+        let groupBy: [(name: String, slot: Int)]
+        let distinct: Int?
+
+        init(_ rule: DetectionRule, slots: inout FieldSlots) {
+            condition = CompiledCondition(rule.condition, slots: &slots)
+            func grouping(_ fields: [String]) -> [(name: String, slot: Int)] { fields.map { ($0, slots.slot($0)) } }
+            switch rule.trigger {
+            case .each:
+                (kind, steps, groupBy, distinct) = (.each, [], [], nil)
+            case .threshold(_, let fields, let field):
+                (kind, steps, groupBy, distinct) = (.threshold, [], grouping(fields), field.map { slots.slot($0) })
+            case .sequence(_, let first, let then, let fields):
+                let compiledSteps = [CompiledCondition(first, slots: &slots), CompiledCondition(then, slots: &slots)]
+                (kind, steps, groupBy, distinct) = (.sequence, compiledSteps, grouping(fields), nil)
+            case .temporal(_, let conditions, let fields):
+                let compiledSteps = conditions.map { CompiledCondition($0, slots: &slots) }
+                (kind, steps, groupBy, distinct) = (.temporal, compiledSteps, grouping(fields), nil)
+            }
+        }
+    }
 
     /// Creates an engine.
     ///
@@ -77,31 +112,63 @@ public struct DetectionEngine: Sendable {
         temporals = rules.map { rule in
             if case .temporal(let configuration, _, _) = rule.trigger { TemporalTracker(configuration) } else { nil }
         }
+        var slots = FieldSlots()
+        let compiled = rules.map { CompiledRule($0, slots: &slots) }
+        var bySlot = [Int: [String: [Int]]]()
+        var unindexed = [Int]()
+        for (position, rule) in rules.enumerated() {
+            guard let required = rule.condition.requiredValues else {
+                unindexed.append(position)
+                continue
+            }
+            let slot = slots.slot(required.field)
+            for value in required.values { bySlot[slot, default: [:]][value, default: []].append(position) }
+        }
+        self.compiled = compiled
+        self.slots = slots
+        index = bySlot.sorted { $0.key < $1.key }.map { (slot: $0.key, rules: $0.value) }
+        self.unindexed = unindexed
+    }
+
+    /// The rules that could match an event, in load order.
+    private func candidates(_ values: inout SlotValues) -> [Int] {
+        guard !index.isEmpty else { return unindexed }
+        var positions = unindexed
+        for (slot, rulesByValue) in index {
+            for value in values.foldedValues(slot) {
+                if let selected = rulesByValue[value] { positions += selected }
+            }
+        }
+        guard positions.count > 1 else { return positions }
+        positions.sort()
+        var unique = [Int]()
+        unique.reserveCapacity(positions.count)
+        for position in positions where unique.last != position { unique.append(position) }
+        return unique
     }
 
     /// Runs every rule on one event.
     public mutating func process(_ stored: StoredEvent) -> [Detection] {
         let event = stored.event
+        var values = SlotValues(event, slots)
         var detections = [Detection]()
-        for (position, rule) in rules.enumerated() {
-            // Sequence and temporal rules test their steps themselves; the others their condition here.
-            switch rule.trigger {
-            case .sequence, .temporal: break
-            case .each, .threshold: if !rule.condition.matches(event) { continue }
-            }
-            switch rule.trigger {
+        for position in candidates(&values) {
+            let entry = compiled[position]
+            switch entry.kind {
             case .each:
-                detections.append(detection(rule, group: "", evidence: [stored.index], event: event, first: event.timestamp))
-            case .threshold(_, let groupBy, let distinct):
-                guard let group = Self.group(event, groupBy) else { continue }
-                let value = distinct.flatMap { event.values(of: $0).first }
+                guard entry.condition.matches(&values) else { continue }
+                detections.append(detection(position, group: "", evidence: [stored.index], event: event, first: event.timestamp))
+            case .threshold:
+                guard entry.condition.matches(&values), let group = Self.group(entry.groupBy, &values) else { continue }
+                let value = entry.distinct.flatMap { values.values($0).first }
                 if let firing = windows[position]?.observe(group: group, at: event.timestamp, index: stored.index, value: value) {
-                    detections.append(detection(rule, group: group, evidence: firing.evidence, event: event, first: firing.first))
+                    detections.append(detection(position, group: group, evidence: firing.evidence, event: event, first: firing.first))
                 }
-            case .sequence(_, let first, let then, let groupBy):
-                let isFirst = first.matches(event)
-                let isThen = then.matches(event)
-                guard isFirst || isThen, let group = Self.group(event, groupBy) else { continue }
+            case .sequence:
+                // A sequence rule tests its two steps itself.
+                let isFirst = entry.steps[0].matches(&values)
+                let isThen = entry.steps[1].matches(&values)
+                guard isFirst || isThen, let group = Self.group(entry.groupBy, &values) else { continue }
                 var firing: SequenceTracker.Firing?
                 if isFirst { firing = trackers[position]?.observe(.first, group: group, at: event.timestamp, index: stored.index) }
                 if firing == nil, isThen {
@@ -109,14 +176,14 @@ public struct DetectionEngine: Sendable {
                 }
                 if let firing {
                     detections.append(
-                        detection(rule, group: group, evidence: firing.firstEvidence + [firing.thenIndex], event: event, first: firing.first)
+                        detection(position, group: group, evidence: firing.firstEvidence + [firing.thenIndex], event: event, first: firing.first)
                     )
                 }
-            case .temporal(_, let steps, let groupBy):
-                let matched = steps.indices.filter { steps[$0].matches(event) }
-                guard !matched.isEmpty, let group = Self.group(event, groupBy) else { continue }
+            case .temporal:
+                let matched = entry.steps.indices.filter { entry.steps[$0].matches(&values) }
+                guard !matched.isEmpty, let group = Self.group(entry.groupBy, &values) else { continue }
                 if let firing = temporals[position]?.observe(steps: matched, group: group, at: event.timestamp, index: stored.index) {
-                    detections.append(detection(rule, group: group, evidence: firing.evidence, event: event, first: firing.first))
+                    detections.append(detection(position, group: group, evidence: firing.evidence, event: event, first: firing.first))
                 }
             }
         }
@@ -124,16 +191,17 @@ public struct DetectionEngine: Sendable {
     }
 
     /// `field=value` pairs of the group-by fields, or `nil` when the event lacks one.
-    static func group(_ event: AuditEvent, _ fields: [String]) -> String? {
+    private static func group(_ fields: [(name: String, slot: Int)], _ values: inout SlotValues) -> String? {
         var parts = [String]()
-        for field in fields {
-            guard let value = event.values(of: field).first else { return nil }
-            parts.append("\(field)=\(value)")
+        for (name, slot) in fields {
+            guard let value = values.values(slot).first else { return nil }
+            parts.append("\(name)=\(value)")
         }
         return parts.joined(separator: ",")
     }
 
-    private func detection(_ rule: DetectionRule, group: String, evidence: [UInt64], event: AuditEvent, first: Timestamp) -> Detection {
+    private func detection(_ position: Int, group: String, evidence: [UInt64], event: AuditEvent, first: Timestamp) -> Detection {
+        let rule = rules[position]
         // One pass over the template: values are inserted, never expanded again.
         var title = ""
         var rest = Substring(rule.title)

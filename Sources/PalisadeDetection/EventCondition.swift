@@ -17,16 +17,36 @@ public indirect enum EventCondition: Sendable {
     /// Two fields share a value (Sigma `|fieldref`), case-sensitively.
     case sameValue(String, String)
 
-    /// Whether the event satisfies the condition.
+    /// Whether the event satisfies the condition (compiled for this call; the engine compiles its
+    /// rules once).
     public func matches(_ event: AuditEvent) -> Bool {
+        var slots = FieldSlots()
+        let compiled = CompiledCondition(self, slots: &slots)
+        var values = SlotValues(event, slots)
+        return compiled.matches(&values)
+    }
+
+    /// A field and the exact (case-folded) values one of which every matching event has there, when
+    /// the condition implies one: the engine's index, so that a rule about `event_type: key_management`
+    /// is not even looked at for other events.
+    var requiredValues: (field: String, values: Set<String>)? {
         switch self {
-        case .field(let name, let test): test.matches(event.values(of: name))
-        case .keyword(let test): test.matches(event.allValues)
-        case .sameValue(let field, let other):
-            !Set(event.values(of: field)).isDisjoint(with: event.values(of: other))
-        case .all(let conditions): conditions.allSatisfy { $0.matches(event) }
-        case .any(let conditions): conditions.contains { $0.matches(event) }
-        case .not(let condition): !condition.matches(event)
+        case .field(let name, let test):
+            return test.exactFoldedValues.map { (name, Set($0)) }
+        case .all(let conditions):
+            // Any conjunct's requirement is the whole condition's; prefer the most selective field.
+            let candidates = conditions.compactMap(\.requiredValues)
+            return candidates.min { $0.values.count < $1.values.count }
+        case .any(let conditions):
+            guard let first = conditions.first?.requiredValues else { return nil }
+            var values = first.values
+            for condition in conditions.dropFirst() {
+                guard let next = condition.requiredValues, next.field == first.field else { return nil }
+                values.formUnion(next.values)
+            }
+            return (first.field, values)
+        case .not, .keyword, .sameValue:
+            return nil
         }
     }
 }
@@ -107,7 +127,7 @@ public struct FieldTest: Sendable {
         var networks = [IPNetwork]()
         var numbers = [Double]()
         for pattern in patterns {
-            let folded = cased ? pattern : pattern.lowercased()
+            let folded = cased ? pattern : pattern.sigmaFolded
             switch kind {
             case .equals, .notEquals: wildcards.append(WildcardPattern(folded))
             case .contains: wildcards.append(WildcardPattern("*" + folded + "*"))
@@ -142,24 +162,55 @@ public struct FieldTest: Sendable {
         self.numbers = numbers
     }
 
+    /// Whether the test compares case-folded values (string kinds that are not cased).
+    var folds: Bool {
+        switch kind {
+        case .equals, .contains, .startsWith, .endsWith, .notEquals: !cased
+        default: false
+        }
+    }
+
+    /// The case-folded values an equality test accepts, when every pattern is a plain value.
+    var exactFoldedValues: [String]? {
+        guard kind == .equals, !cased, !requireAll || patterns.count == 1 else { return nil }
+        var values = [String]()
+        for pattern in wildcards {
+            guard let text = pattern.exactText else { return nil }
+            values.append(text)
+        }
+        return values.isEmpty ? nil : values
+    }
+
     /// Whether the field's values pass.
     public func matches(_ values: [String]) -> Bool {
+        folds ? matches(folded: values.map(\.sigmaFolded)) : matches(raw: values)
+    }
+
+    /// Whether already case-folded values pass (the test ``folds``).
+    func matches(folded values: [String]) -> Bool { matches(raw: values) }
+
+    /// Whether values pass as they are.
+    func matches(raw values: [String]) -> Bool {
         if kind == .exists { return (patterns.first == "true") == !values.isEmpty }
         guard !patterns.isEmpty else { return false }
         if kind == .notEquals {
             // As pySigma compiles it (NOT (field = value)): an absent field is unequal too.
-            let folded = cased ? values : values.map { $0.lowercased() }
-            let checks = wildcards.lazy.map { pattern in !folded.contains { pattern.matches($0) } }
+            let checks = wildcards.lazy.map { pattern in !values.contains { pattern.matches($0) } }
             return requireAll ? checks.allSatisfy { $0 } : checks.contains(true)
         }
-        let checks = patterns.indices.lazy.map { position in values.contains { matches($0, position) } }
-        return requireAll ? checks.allSatisfy { $0 } : checks.contains(true)
+        if !requireAll {
+            for value in values {
+                for position in patterns.indices where matches(value, position) { return true }
+            }
+            return false
+        }
+        return patterns.indices.allSatisfy { position in values.contains { matches($0, position) } }
     }
 
     private func matches(_ value: String, _ position: Int) -> Bool {
         switch kind {
         case .equals, .contains, .startsWith, .endsWith:
-            return wildcards[position].matches(cased ? value : value.lowercased())
+            return wildcards[position].matches(value)
         case .regex:
             let regex = regexes[position]
             return regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil

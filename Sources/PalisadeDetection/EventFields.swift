@@ -29,18 +29,24 @@ extension AuditEvent {
         case "request_id": return requestID.map { [$0] } ?? []
         default:
             guard field.hasPrefix("metadata.") else { return [] }
-            var value: JSONValue? = .object(metadata)
-            for part in field.dropFirst("metadata.".count).split(separator: ".", omittingEmptySubsequences: false) {
-                guard case .object(let members)? = value else { return [] }
-                value = members[String(part)]
-            }
-            return value.map(Self.strings) ?? []
+            return metadataValues(field.dropFirst("metadata.".count).split(separator: ".", omittingEmptySubsequences: false).map(String.init))
         }
     }
 
-    /// Every value of every field (metadata flattened), for keyword searches.
+    /// The values at a metadata path (one per array element; none when absent).
+    func metadataValues(_ path: [String]) -> [String] {
+        guard let head = path.first, var value = metadata[head] else { return [] }
+        for part in path.dropFirst() {
+            guard case .object(let members) = value, let member = members[part] else { return [] }
+            value = member
+        }
+        return Self.strings(value)
+    }
+
+    /// Every value of the event's text fields and metadata (flattened), for keyword searches (its
+    /// id and times are not searched).
     public var allValues: [String] {
-        var values = [idString, eventType.rawValue, severity.name, action, success ? "true" : "false", timestamp.rfc3339]
+        var values = [eventType.rawValue, severity.name, action, success ? "true" : "false"]
         for optional in [actor, resource, errorMessage, sourceIP?.text, userAgent, sessionID, requestID] {
             if let value = optional { values.append(value) }
         }

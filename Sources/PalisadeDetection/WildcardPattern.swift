@@ -1,22 +1,23 @@
-/// A Sigma string value: `*` matches any run of characters, `?` exactly one, and a backslash
-/// escapes either (or itself); any other backslash is a literal one. Matching is over Unicode
-/// scalars, after case folding unless the rule asks for `cased`.
+/// A Sigma string value: `*` matches any run of characters, `?` exactly one (Unicode scalar), and
+/// a backslash escapes either (or itself); any other backslash is a literal one. Matching is over
+/// UTF-8 bytes (exact, scalar by scalar — no grapheme or normalisation rules), after case folding
+/// unless the rule asks for `cased`.
 ///
 /// The common shapes take fast paths — a plain value is an equality test, `*x*` a substring
 /// search, `x*` a prefix, `*x` a suffix — and the rest a backtracking match that is linear in
 /// practice (one star remembered at a time).
 struct WildcardPattern: Sendable {
     enum Token: Hashable, Sendable {
-        case literal([Unicode.Scalar])
+        case literal([UInt8])
         case anyRun
         case anyOne
     }
 
     private enum Shape: Sendable {
-        case exact(String)
-        case prefix(String)
-        case suffix(String)
-        case substring(String)
+        case exact([UInt8])
+        case prefix([UInt8])
+        case suffix([UInt8])
+        case substring([UInt8])
         case general([Token])
     }
 
@@ -25,23 +26,29 @@ struct WildcardPattern: Sendable {
     /// Whether the pattern has a wildcard.
     let hasWildcards: Bool
 
+    /// The text a pattern without wildcards stands for (escapes removed).
+    var exactText: String? {
+        if case .exact(let bytes) = shape { String(decoding: bytes, as: UTF8.self) } else { nil }
+    }
+
     /// Parses a Sigma string (already case-folded when the test is not cased).
     init(_ text: String) {
         var tokens = [Token]()
-        var literal = [Unicode.Scalar]()
+        var literal = [UInt8]()
         var scalars = Array(text.unicodeScalars)[...]
         func flush() {
             if !literal.isEmpty { tokens.append(.literal(literal)) }
             literal = []
         }
+        func append(_ scalar: Unicode.Scalar) { literal += Array(String(scalar).utf8) }
         while let scalar = scalars.popFirst() {
             switch scalar {
             case "\\":
                 if let next = scalars.first, next == "*" || next == "?" || next == "\\" {
-                    literal.append(next)
+                    append(next)
                     scalars.removeFirst()
                 } else {
-                    literal.append(scalar)
+                    append(scalar)
                 }
             case "*":
                 flush()
@@ -50,27 +57,27 @@ struct WildcardPattern: Sendable {
                 flush()
                 tokens.append(.anyOne)
             default:
-                literal.append(scalar)
+                append(scalar)
             }
         }
         flush()
         hasWildcards = tokens.contains { $0 == .anyRun || $0 == .anyOne }
-        func literalText(of token: Token) -> String? {
-            if case .literal(let scalars) = token { String(String.UnicodeScalarView(scalars)) } else { nil }
+        func literalBytes(of token: Token) -> [UInt8]? {
+            if case .literal(let bytes) = token { bytes } else { nil }
         }
         let stars = tokens.map { $0 == .anyRun }
         if tokens.isEmpty {
-            shape = .exact("")
-        } else if tokens.count == 1, let text = literalText(of: tokens[0]) {
-            shape = .exact(text)
+            shape = .exact([])
+        } else if tokens.count == 1, let bytes = literalBytes(of: tokens[0]) {
+            shape = .exact(bytes)
         } else if tokens == [.anyRun] {
-            shape = .prefix("")
-        } else if tokens.count == 2, let text = literalText(of: tokens[0]), stars[1] {
-            shape = .prefix(text)
-        } else if tokens.count == 2, stars[0], let text = literalText(of: tokens[1]) {
-            shape = .suffix(text)
-        } else if tokens.count == 3, stars[0], let text = literalText(of: tokens[1]), stars[2] {
-            shape = .substring(text)
+            shape = .prefix([])
+        } else if tokens.count == 2, let bytes = literalBytes(of: tokens[0]), stars[1] {
+            shape = .prefix(bytes)
+        } else if tokens.count == 2, stars[0], let bytes = literalBytes(of: tokens[1]) {
+            shape = .suffix(bytes)
+        } else if tokens.count == 3, stars[0], let bytes = literalBytes(of: tokens[1]), stars[2] {
+            shape = .substring(bytes)
         } else {
             shape = .general(tokens)
         }
@@ -88,18 +95,43 @@ struct WildcardPattern: Sendable {
 
     /// Whether `subject` (case-folded like the pattern) matches.
     func matches(_ subject: String) -> Bool {
-        switch shape {
-        case .exact(let text): return subject == text
-        case .prefix(let text): return subject.hasPrefix(text)
-        case .suffix(let text): return subject.hasSuffix(text)
-        case .substring(let text): return subject.contains(text)
-        case .general(let tokens): return Self.match(tokens, Array(subject.unicodeScalars))
+        var subject = subject
+        return subject.withUTF8 { bytes in
+            switch shape {
+            case .exact(let text): return bytes.elementsEqual(text)
+            case .prefix(let text): return bytes.count >= text.count && bytes[..<text.count].elementsEqual(text)
+            case .suffix(let text): return bytes.count >= text.count && bytes[(bytes.count - text.count)...].elementsEqual(text)
+            case .substring(let text): return Self.find(text, in: bytes, from: 0) != nil
+            case .general(let tokens): return Self.match(tokens, bytes)
+            }
         }
+    }
+
+    /// The first position at or after `start` where `needle` occurs in `haystack`.
+    private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let first = needle.first else { return start }
+        guard haystack.count - start >= needle.count else { return nil }
+        var position = start
+        let last = haystack.count - needle.count
+        while position <= last {
+            if haystack[position] == first {
+                var offset = 1
+                while offset < needle.count && haystack[position + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return position }
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    /// The length of the UTF-8 sequence a lead byte starts.
+    private static func scalarLength(_ lead: UInt8) -> Int {
+        lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
     }
 
     /// Backtracking match remembering the last `*`: each literal is tried at each position after
     /// it at most once per star, which keeps ordinary patterns linear.
-    private static func match(_ tokens: [Token], _ subject: [Unicode.Scalar]) -> Bool {
+    private static func match(_ tokens: [Token], _ subject: UnsafeBufferPointer<UInt8>) -> Bool {
         var token = 0
         var position = 0
         var star: (token: Int, position: Int)?
@@ -115,7 +147,7 @@ struct WildcardPattern: Sendable {
                 case .anyOne:
                     if position < subject.count {
                         token += 1
-                        position += 1
+                        position += scalarLength(subject[position])
                         continue
                     }
                 case .literal(let text):
@@ -126,11 +158,12 @@ struct WildcardPattern: Sendable {
                     }
                 }
             }
-            // Mismatch: let the last star swallow one more character, or fail.
+            // Mismatch: let the last star swallow one more scalar, or fail.
             guard let saved = star, saved.position < subject.count else { return false }
-            star = (saved.token, saved.position + 1)
+            let next = saved.position + scalarLength(subject[saved.position])
+            star = (saved.token, next)
             token = saved.token
-            position = saved.position + 1
+            position = next
         }
     }
 }

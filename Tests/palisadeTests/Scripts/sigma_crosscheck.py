@@ -54,7 +54,7 @@ def load(events_path):
             else:
                 row[key] = value
         row.setdefault("success", "true")
-        row["fulltext"] = " ".join(leaves(event))
+        row["fulltext"] = " ".join(leaves({key: value for key, value in event.items() if key not in ("id", "timestamp")}))
         columns.update(row)
         rows.append(row)
     database = sqlite3.connect(":memory:")
