@@ -1,9 +1,10 @@
 public import PalisadeCore
 
 /// Detection as a ledger consumer: reads each tenant's log in index order from its saved cursor,
-/// runs the rules, files detections as incidents, escalates missed SLA deadlines, and saves its
-/// cursor together with the rules' windows — so a restart neither misses nor double-counts an
-/// event, and a burst split by a restart still fires.
+/// runs the rules and the statistical detectors, files detections as incidents, escalates missed
+/// SLA deadlines, and saves its cursor together with the rules' windows and the detectors'
+/// baselines — so a restart neither misses nor double-counts an event, a burst split by a restart
+/// still fires, and the baselines are not learned again from zero.
 ///
 /// Between two checkpoints a crash replays the events since the last one; that is safe because
 /// filing is idempotent (see ``IncidentManager``). Palisade's own records (`palisade.` types,
@@ -27,6 +28,8 @@ public actor DetectionConsumer {
         public var sla: IncidentSLA
         /// Seconds between SLA checks.
         public var slaCheckSeconds: Int64
+        /// The statistical detectors' settings; `nil` turns them off.
+        public var anomalies: AnomalyConfiguration?
 
         /// Creates a configuration.
         public init(
@@ -35,7 +38,8 @@ public actor DetectionConsumer {
             checkpointEvents: Int = 50_000,
             checkpointSeconds: Int64 = 5,
             sla: IncidentSLA = .standard,
-            slaCheckSeconds: Int64 = 30
+            slaCheckSeconds: Int64 = 30,
+            anomalies: AnomalyConfiguration? = AnomalyConfiguration()
         ) {
             self.name = name
             self.batchSize = max(1, batchSize)
@@ -43,6 +47,7 @@ public actor DetectionConsumer {
             self.checkpointSeconds = checkpointSeconds
             self.sla = sla
             self.slaCheckSeconds = slaCheckSeconds
+            self.anomalies = anomalies
         }
     }
 
@@ -87,6 +92,7 @@ public actor DetectionConsumer {
 
     private struct TenantState {
         var engine: DetectionEngine
+        var anomalies: AnomalyEngine?
         var position: UInt64
         var unsaved = 0
         var savedAt: Timestamp
@@ -97,6 +103,7 @@ public actor DetectionConsumer {
     private let manager: IncidentManager
     private let records: (any RecordSink)?
     private let clock: any WallClock
+    private let geo: (any GeoLocator)?
     /// The configuration.
     public let configuration: Configuration
     private var rules: [DetectionRule]
@@ -108,14 +115,17 @@ public actor DetectionConsumer {
     ///
     /// - Parameters:
     ///   - records: where the rules in force are recorded (``RuleRecord``) in each tenant's log.
+    ///   - geo: where addresses are, for the country and impossible-travel detectors (off without).
     public init(
         store: any Store,
         rules: [DetectionRule],
         manager: IncidentManager,
         records: (any RecordSink)?,
         clock: any WallClock,
-        configuration: Configuration = Configuration()
+        configuration: Configuration = Configuration(),
+        geo: (any GeoLocator)? = nil
     ) throws(RuleError) {
+        self.geo = geo
         _ = try DetectionEngine(rules: rules)
         self.store = store
         self.records = records
@@ -180,7 +190,10 @@ public actor DetectionConsumer {
                     continue
                 }
                 report.events += 1
-                for detection in state.engine.process(StoredEvent(index: record.index, event: event)) {
+                let stored = StoredEvent(index: record.index, event: event)
+                var detections = state.engine.process(stored)
+                if state.anomalies != nil { detections += state.anomalies!.process(stored) }
+                for detection in detections {
                     report.detections += 1
                     switch try await manager.file(detection, tenant: tenant, now: clock.now()) {
                     case .opened: report.opened += 1
@@ -220,6 +233,7 @@ public actor DetectionConsumer {
     private func load(_ tenant: TenantID, _ report: inout Report) async throws -> TenantState {
         if let state = tenants[tenant] { return state }
         var engine = try DetectionEngine(rules: rules)
+        var anomalies = configuration.anomalies.map { AnomalyEngine(configuration: $0, geo: geo) }
         var position: UInt64 = 0
         // The rules the tenant was last watched by: those saved with its cursor, else the default pack.
         var before = Dictionary(uniqueKeysWithValues: try DefaultRulePack.rules().map { ($0.id, $0.revision) })
@@ -230,8 +244,10 @@ public actor DetectionConsumer {
                     let saved = try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(cursor.state)
                     try engine.restore(saved)
                     if let revisions = DetectionEngine.revisions(in: saved) { before = revisions }
+                    if case .object(let members) = saved, let learned = members["anomalies"] { try anomalies?.restore(learned) }
                 } catch {
                     engine = try DetectionEngine(rules: rules)
+                    anomalies = configuration.anomalies.map { AnomalyEngine(configuration: $0, geo: geo) }
                     report.warnings.append(
                         "the saved detection state of \(tenant) could not be read (\(error)); its windows start empty at index \(cursor.position)"
                     )
@@ -239,7 +255,7 @@ public actor DetectionConsumer {
             }
         }
         try await record(RuleRecord.changes(from: before, to: rules, tenant: tenant, actor: manager.actor, at: clock.now()))
-        return TenantState(engine: engine, position: position, savedAt: clock.now())
+        return TenantState(engine: engine, anomalies: anomalies, position: position, savedAt: clock.now())
     }
 
     private func record(_ changes: [AuditEvent]) async throws {
@@ -248,7 +264,12 @@ public actor DetectionConsumer {
     }
 
     private func save(_ tenant: TenantID, _ state: inout TenantState, _ report: inout Report) async throws {
-        let bytes = CanonicalJSON.encode(state.engine.state())
+        var saved = state.engine.state()
+        if let anomalies = state.anomalies, case .object(var members) = saved {
+            members["anomalies"] = anomalies.savedState()
+            saved = .object(members)
+        }
+        let bytes = CanonicalJSON.encode(saved)
         try await store.saveConsumerCursor(ConsumerCursor(position: state.position, state: bytes), consumer: configuration.name, of: tenant)
         state.unsaved = 0
         state.savedAt = clock.now()

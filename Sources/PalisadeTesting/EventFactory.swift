@@ -6,11 +6,16 @@ public struct EventFactory: Sendable {
     /// The clock receipt times come from.
     public let clock: ManualWallClock
     /// The validator.
-    public let validator = EventValidator()
+    public let validator: EventValidator
 
     /// Creates a factory.
-    public init(clock: ManualWallClock = ManualWallClock()) {
+    ///
+    /// - Parameter maxPastAgeSeconds: how old an event's timestamp may be (default: the validator's).
+    public init(clock: ManualWallClock = ManualWallClock(), maxPastAgeSeconds: Int64? = nil) {
         self.clock = clock
+        var configuration = EventValidator.Configuration()
+        if let maxPastAgeSeconds { configuration.maxPastAgeSeconds = maxPastAgeSeconds }
+        self.validator = EventValidator(configuration: configuration)
     }
 
     /// A validated event; fields not given take simple defaults.

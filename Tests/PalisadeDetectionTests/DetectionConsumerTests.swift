@@ -163,6 +163,13 @@ struct DetectionConsumerTests {
         #expect(before.checkpoints >= 5)
         let saved = try #require(try await log.store.consumerCursor("detection", of: .default))
         #expect(saved.position < UInt64(Self.middle) && !saved.state.isEmpty, "the crash loses the events since the last checkpoint")
+        guard case .object(let members) = try JSONParser(limits: .init(maxBytes: 1 << 26, maxDepth: 16)).parse(saved.state),
+            case .string(let baselines)? = members["anomalies"]
+        else {
+            Issue.record("the saved state holds the windows and the anomaly baselines")
+            return
+        }
+        #expect(baselines.count > 100 && members["rules"] != nil)
         try await log.append(Self.stream[Self.middle...])
         let second = try log.consumer(records: log.sequencer, batchSize: 64, checkpointEvents: 100)
         let after = try await second.catchUp(.default)
