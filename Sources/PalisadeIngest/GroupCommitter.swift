@@ -65,6 +65,9 @@ public final class GroupCommitter: Service, Sendable {
         (self.wakeups, self.wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Raised after every commit of the sequencer, for in-process consumers.
+    public var commits: CommitSignal { sequencer.commits }
+
     /// Whether ``run()`` is running and taking appends (false before it starts and once it is
     /// shutting down).
     public var isAcceptingAppends: Bool { state.withLock { $0.phase == .running } }

@@ -39,6 +39,8 @@ public actor LogSequencer {
     private let logger: Logger
     private var trees: [TenantID: TiledTree] = [:]
     private var lastHistory: [TenantID: Timestamp] = [:]
+    /// Raised after every commit, for in-process consumers.
+    public nonisolated let commits = CommitSignal()
 
     /// Creates a sequencer.
     ///
@@ -157,6 +159,7 @@ public actor LogSequencer {
         }
         for (tenant, tree) in newTrees { trees[tenant] = tree }
         for tenant in recorded { lastHistory[tenant] = now }
+        if !appends.isEmpty { commits.notify() }
         return outcomes.map { $0! }
     }
 

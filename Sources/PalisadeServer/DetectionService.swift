@@ -1,20 +1,24 @@
 public import Logging
 public import PalisadeDetection
+public import PalisadeIngest
 public import ServiceLifecycle
 
-/// Runs the detection consumer next to the server: a pass over every tenant's new events, then a
-/// pause, until graceful shutdown, when the cursors are saved. A failed pass is logged, counted and
+/// Runs the detection consumer next to the server: a pass over every tenant's new events as soon
+/// as a commit is signalled (or after `interval` at the latest, for SLA checks and appends by other
+/// processes), until graceful shutdown, when the cursors are saved. A failed pass is logged, counted and
 /// retried after the pause; it never stops the server, and the cursor stays where the last good
 /// pass left it, so nothing is skipped.
 public struct DetectionService: Service {
     let consumer: DetectionConsumer
+    let commits: CommitSignal?
     let interval: Duration
     let metrics: ServerMetrics
     let logger: Logger
 
     /// Creates the service.
-    public init(consumer: DetectionConsumer, interval: Duration, metrics: ServerMetrics, logger: Logger) {
+    public init(consumer: DetectionConsumer, commits: CommitSignal?, interval: Duration, metrics: ServerMetrics, logger: Logger) {
         self.consumer = consumer
+        self.commits = commits
         self.interval = interval
         self.metrics = metrics
         self.logger = logger
@@ -25,7 +29,14 @@ public struct DetectionService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await pass()
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown {
+                    if let commits {
+                        await commits.wait(upTo: interval)
+                        try Task.checkCancellation()
+                    } else {
+                        try await Task.sleep(for: interval)
+                    }
+                }
             } catch {
                 break  // shutting down
             }

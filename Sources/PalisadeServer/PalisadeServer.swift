@@ -191,6 +191,7 @@ public enum PalisadeServer {
             services.append(
                 DetectionService(
                     consumer: detection,
+                    commits: dependencies.committer.commits,
                     interval: dependencies.detectionInterval,
                     metrics: dependencies.metrics,
                     logger: dependencies.logger
