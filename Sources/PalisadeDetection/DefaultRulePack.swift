@@ -176,4 +176,9 @@ public enum DefaultRulePack {
         for (_, source) in sources.sorted(by: { $0.key < $1.key }) { rules.append(try DetectionRule(yaml: source)) }
         return rules
     }
+
+    /// The revision of each rule of the pack, by id.
+    public static func revisions() throws(RuleError) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try rules().map { ($0.id, $0.revision) })
+    }
 }

@@ -91,6 +91,8 @@ public actor DetectionConsumer {
     }
 
     private struct TenantState {
+        /// The tenant's own rule files (from its log, as of the cursor).
+        var files: TenantRuleFiles
         var engine: DetectionEngine
         var anomalies: AnomalyEngine?
         var position: UInt64
@@ -135,8 +137,11 @@ public actor DetectionConsumer {
         self.configuration = configuration
     }
 
-    /// The rules in force.
+    /// The global rules in force (the default pack and the rules directory).
     public var currentRules: [DetectionRule] { rules }
+
+    /// The rules in force for a tenant it has read (global and the tenant's own).
+    public func rules(of tenant: TenantID) -> [DetectionRule]? { tenants[tenant]?.engine.rules }
 
     /// Replaces the rules (hot reload): every tenant's engine is rebuilt and keeps the windows of
     /// the rules whose revision did not change; the change is recorded in each loaded tenant's log
@@ -144,23 +149,49 @@ public actor DetectionConsumer {
     ///
     /// - Throws: ``RuleError`` when two rules share an id (the old rules stay in force), or the
     ///   sink's error.
-    public func replaceRules(_ newRules: [DetectionRule]) async throws {
+    ///
+    /// - Returns: warnings (a tenant rule file this binary cannot read).
+    @discardableResult
+    public func replaceRules(_ newRules: [DetectionRule]) async throws -> [String] {
         _ = try DetectionEngine(rules: newRules)
-        let newIDs = Set(newRules.map(\.id))
-        for (tenant, var state) in tenants {
-            var engine = try DetectionEngine(rules: newRules)
-            do {
-                try engine.restore(state.engine.state())
-            } catch {
-                // The state came from a live engine; it always reads back.
-                preconditionFailure("a live engine's state did not read back: \(error)")
-            }
-            let before = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.revision) })
-            try await record(RuleRecord.changes(from: before, to: newRules, tenant: tenant, actor: manager.actor, at: clock.now()))
-            state.engine = engine
-            tenants[tenant] = state
-        }
+        let old = rules
         rules = newRules
+        var warnings = [String]()
+        do {
+            for tenant in tenants.keys.sorted() {
+                guard var state = tenants[tenant] else { continue }
+                try await rebuild(tenant, &state, &warnings)
+                tenants[tenant] = state
+            }
+        } catch {
+            rules = old
+            throw error
+        }
+        return warnings
+    }
+
+    /// Rebuilds a tenant's engine for the global rules and its files, keeping the windows of rules
+    /// whose revision did not change, and records the change in its log.
+    private func rebuild(_ tenant: TenantID, _ state: inout TenantState, _ warnings: inout [String]) async throws {
+        var own = [DetectionRule]()
+        do {
+            own = try state.files.rules()
+        } catch {
+            // Files are checked when stored; one this binary cannot read leaves the tenant on the
+            // global rules rather than without detection.
+            warnings.append("\(tenant): \(error); its detection runs on the global rules")
+        }
+        let effective = TenantRuleFiles.effective(global: rules, tenant: own)
+        var engine = try DetectionEngine(rules: effective)
+        do {
+            try engine.restore(state.engine.state())
+        } catch {
+            // The state came from a live engine; it always reads back.
+            preconditionFailure("a live engine's state did not read back: \(error)")
+        }
+        let before = Dictionary(uniqueKeysWithValues: state.engine.rules.map { ($0.id, $0.revision) })
+        try await record(RuleRecord.changes(from: before, to: effective, tenant: tenant, actor: manager.actor, at: clock.now()))
+        state.engine = engine
     }
 
     /// Processes every tenant's new events (and its SLA deadlines when due).
@@ -187,6 +218,8 @@ public actor DetectionConsumer {
                 }
                 if event.eventType.isReserved {
                     report.ownRecords += 1
+                    // A tenant's rule file stored or deleted: in force from here on.
+                    if state.files.apply(StoredEvent(index: record.index, event: event)) { try await rebuild(tenant, &state, &report.warnings) }
                     continue
                 }
                 report.events += 1
@@ -232,30 +265,36 @@ public actor DetectionConsumer {
 
     private func load(_ tenant: TenantID, _ report: inout Report) async throws -> TenantState {
         if let state = tenants[tenant] { return state }
-        var engine = try DetectionEngine(rules: rules)
+        let cursor = try await store.consumerCursor(configuration.name, of: tenant)
+        let position = cursor?.position ?? 0
+        let files = try await TenantRuleFiles.load(of: tenant, from: store, before: position)
+        var own = [DetectionRule]()
+        do {
+            own = try files.rules()
+        } catch {
+            report.warnings.append("\(tenant): \(error); its detection runs on the global rules")
+        }
+        let effective = TenantRuleFiles.effective(global: rules, tenant: own)
+        var engine = try DetectionEngine(rules: effective)
         var anomalies = configuration.anomalies.map { AnomalyEngine(configuration: $0, geo: geo) }
-        var position: UInt64 = 0
         // The rules the tenant was last watched by: those saved with its cursor, else the default pack.
-        var before = Dictionary(uniqueKeysWithValues: try DefaultRulePack.rules().map { ($0.id, $0.revision) })
-        if let cursor = try await store.consumerCursor(configuration.name, of: tenant) {
-            position = cursor.position
-            if !cursor.state.isEmpty {
-                do {
-                    let saved = try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(cursor.state)
-                    try engine.restore(saved)
-                    if let revisions = DetectionEngine.revisions(in: saved) { before = revisions }
-                    if case .object(let members) = saved, let learned = members["anomalies"] { try anomalies?.restore(learned) }
-                } catch {
-                    engine = try DetectionEngine(rules: rules)
-                    anomalies = configuration.anomalies.map { AnomalyEngine(configuration: $0, geo: geo) }
-                    report.warnings.append(
-                        "the saved detection state of \(tenant) could not be read (\(error)); its windows start empty at index \(cursor.position)"
-                    )
-                }
+        var before = try DefaultRulePack.revisions()
+        if let cursor, !cursor.state.isEmpty {
+            do {
+                let saved = try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(cursor.state)
+                try engine.restore(saved)
+                if let revisions = DetectionEngine.revisions(in: saved) { before = revisions }
+                if case .object(let members) = saved, let learned = members["anomalies"] { try anomalies?.restore(learned) }
+            } catch {
+                engine = try DetectionEngine(rules: effective)
+                anomalies = configuration.anomalies.map { AnomalyEngine(configuration: $0, geo: geo) }
+                report.warnings.append(
+                    "the saved detection state of \(tenant) could not be read (\(error)); its windows start empty at index \(position)"
+                )
             }
         }
-        try await record(RuleRecord.changes(from: before, to: rules, tenant: tenant, actor: manager.actor, at: clock.now()))
-        return TenantState(engine: engine, anomalies: anomalies, position: position, savedAt: clock.now())
+        try await record(RuleRecord.changes(from: before, to: effective, tenant: tenant, actor: manager.actor, at: clock.now()))
+        return TenantState(files: files, engine: engine, anomalies: anomalies, position: position, savedAt: clock.now())
     }
 
     private func record(_ changes: [AuditEvent]) async throws {

@@ -1384,6 +1384,273 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/v1/rules": {
+              "get": {
+                "summary": "The detection rules in force for the tenant, and its own rule files (needs read)",
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "rules": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/Rule"
+                              }
+                            },
+                            "files": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/RuleFile"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "description": "Rules and files."
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/rules/test": {
+              "post": {
+                "summary": "Dry-run a rule over sample events; nothing is written (needs read)",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "properties": {
+                          "rule": {
+                            "type": "string",
+                            "description": "A rule file's YAML."
+                          },
+                          "id": {
+                            "type": "string",
+                            "description": "Or a rule in force."
+                          },
+                          "events": {
+                            "type": "array",
+                            "items": {
+                              "$ref": "#/components/schemas/EventInput"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "events": {
+                              "type": "integer"
+                            },
+                            "matched": {
+                              "type": "array",
+                              "items": {
+                                "type": "integer"
+                              }
+                            },
+                            "rejected": {
+                              "type": "array",
+                              "items": {
+                                "type": "object"
+                              }
+                            },
+                            "detections": {
+                              "type": "array",
+                              "items": {
+                                "type": "object"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "description": "What matched and what was detected."
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/rules/{id}": {
+              "get": {
+                "summary": "A tenant rule file with this id, else the rule in force with this id (needs read)",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "oneOf": [
+                            {
+                              "$ref": "#/components/schemas/RuleFile"
+                            },
+                            {
+                              "$ref": "#/components/schemas/Rule"
+                            }
+                          ]
+                        }
+                      }
+                    },
+                    "description": "The file or the rule."
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              },
+              "put": {
+                "summary": "Store or replace the tenant rule file (Palisade or Sigma YAML); recorded in the ledger, in force from that record (needs admin)",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/yaml": {
+                      "schema": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object"
+                        }
+                      }
+                    },
+                    "description": "Replaced."
+                  },
+                  "201": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object"
+                        }
+                      }
+                    },
+                    "description": "Stored."
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              },
+              "delete": {
+                "summary": "Delete the tenant rule file; recorded in the ledger (needs admin)",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object"
+                        }
+                      }
+                    },
+                    "description": "Deleted."
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -2035,6 +2302,75 @@ enum OpenAPIDocument {
                       "number",
                       "null"
                     ]
+                  }
+                }
+              },
+              "Rule": {
+                "type": "object",
+                "properties": {
+                  "id": {
+                    "type": "string"
+                  },
+                  "title": {
+                    "type": "string"
+                  },
+                  "incident": {
+                    "type": "string"
+                  },
+                  "level": {
+                    "type": "string"
+                  },
+                  "trigger": {
+                    "type": "string",
+                    "enum": [
+                      "each",
+                      "threshold",
+                      "sequence",
+                      "temporal",
+                      "temporal_ordered"
+                    ]
+                  },
+                  "revision": {
+                    "type": "string"
+                  },
+                  "origin": {
+                    "type": "string",
+                    "enum": [
+                      "default",
+                      "directory",
+                      "tenant"
+                    ]
+                  },
+                  "file": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "source": {
+                    "type": "string"
+                  }
+                }
+              },
+              "RuleFile": {
+                "type": "object",
+                "properties": {
+                  "file": {
+                    "type": "string"
+                  },
+                  "version": {
+                    "type": "integer",
+                    "description": "Log index of the record that stored it."
+                  },
+                  "stored_by": {
+                    "type": "string"
+                  },
+                  "stored_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "source": {
+                    "type": "string"
                   }
                 }
               }

@@ -139,6 +139,21 @@ public enum PalisadeServer {
             clock: dependencies.clock,
             maxBodyBytes: configuration.limits.maxAdminBytes
         ).addRoutes(to: v1)
+        let detection = dependencies.detection
+        RulesController(
+            events: dependencies.events,
+            committer: dependencies.committer,
+            globalRules: {
+                if let detection { return await detection.currentRules }
+                do {
+                    return try DefaultRulePack.rules()
+                } catch {
+                    preconditionFailure("the default rule pack does not load: \(error)")  // a test keeps it loadable
+                }
+            },
+            clock: dependencies.clock,
+            maxBodyBytes: configuration.limits.maxBatchBytes
+        ).addRoutes(to: v1)
         if configuration.metricsRequireAuth {
             router.group(context: TenantRequestContext.self).get("metrics") { request, context in
                 try context.require(.read)

@@ -34,14 +34,14 @@ extension Request {
         }
     }
 
-    /// The body as a JSON object of at most `limit` bytes (and depth 4), for the small bodies of
-    /// admin and incident routes.
+    /// The body as a JSON object of at most `limit` bytes and `maxDepth` levels (4: the small
+    /// bodies of admin and incident routes).
     ///
     /// - Throws: ``APIError`` 400 `invalid_json` naming `(body)`, or 413.
-    func jsonObject(upTo limit: Int) async throws -> [String: JSONValue] {
+    func jsonObject(upTo limit: Int, maxDepth: Int = 4) async throws -> [String: JSONValue] {
         let body = try await body(upTo: limit)
         do {
-            guard case .object(let members) = try JSONParser(limits: .init(maxBytes: limit, maxDepth: 4)).parse(body.readableBytesView)
+            guard case .object(let members) = try JSONParser(limits: .init(maxBytes: limit, maxDepth: maxDepth)).parse(body.readableBytesView)
             else { throw APIError(.badRequest, code: "invalid_json", "the body must be a JSON object", field: "(body)") }
             return members
         } catch let error as JSONParseError {

@@ -27,7 +27,9 @@ struct RuleReloading: Sendable {
                 fingerprint = current
                 let rules = try RuleFiles.load(directory)
                 let before = Dictionary(uniqueKeysWithValues: await consumer.currentRules.map { ($0.id, $0.revision) })
-                try await consumer.replaceRules(rules)
+                for warning in try await consumer.replaceRules(rules) {
+                    logger.warning("palisade.rules.tenant_file", metadata: ["warning": "\(warning)"])
+                }
                 let changed = rules.filter { before[$0.id] != $0.revision }.map(\.id)
                 let removed = Set(before.keys).subtracting(rules.map(\.id))
                 logger.notice(
