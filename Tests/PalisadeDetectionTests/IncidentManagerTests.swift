@@ -1,6 +1,8 @@
+import Foundation
 import PalisadeCore
 import PalisadeDetection
 import PalisadeTesting
+import Synchronization
 import Testing
 
 /// Detections become incidents: one per entity while active, replays change nothing, a quick
@@ -74,5 +76,61 @@ struct IncidentManagerTests {
         }
         #expect(fresh.id != incident.id && fresh.evidence == [20, 21])
         #expect(try await store.latestIncident(dedupKey: fresh.dedupKey, of: .default)?.incident.id == fresh.id)
+    }
+
+    /// A sink that keeps the records in memory (their content is what these tests check).
+    final class Records: RecordSink {
+        let kept = Mutex([AuditEvent]())
+        func appendRecords(_ records: [AuditEvent]) async throws {
+            kept.withLock { kept in
+                for record in records where !kept.contains(where: { $0.id == record.id }) { kept.append(record) }
+            }
+        }
+        var actions: [String] { kept.withLock { $0.map(\.action) } }
+    }
+
+    @Test func missedDeadlinesEscalateOnceAndRestartTheClock() async throws {
+        let store = MemoryStore()
+        let records = Records()
+        let manager = IncidentManager(store: store, records: records)
+        let sla = IncidentSLA(acknowledgeWithin: [.medium: 600, .high: 300, .critical: 120], resolveWithin: [:])
+        guard case .opened(let opened) = try await manager.file(Self.detection([1], level: .medium), tenant: .default, now: Self.at(0)) else {
+            Issue.record("opens")
+            return
+        }
+        #expect(try await manager.escalateOverdue(tenant: .default, sla: sla, at: Self.at(599)).isEmpty, "not yet due")
+        let first = try await manager.escalateOverdue(tenant: .default, sla: sla, at: Self.at(600))
+        #expect(first.map(\.threatLevel) == [.high] && first[0].escalations == 1 && first[0].slaClock == Self.at(600))
+        #expect(
+            try await manager.escalateOverdue(tenant: .default, sla: sla, at: Self.at(601)).isEmpty,
+            "the raised level gets its own deadline instead of cascading"
+        )
+        #expect(try await manager.escalateOverdue(tenant: .default, sla: sla, at: Self.at(900)).map(\.threatLevel) == [.critical])
+        let notify = try await manager.escalateOverdue(tenant: .default, sla: sla, at: Self.at(1_020))
+        #expect(notify.map(\.threatLevel) == [.critical] && notify[0].escalations == 3, "critical: notify the escalation route")
+        let escalated = records.kept.withLock { $0.filter { $0.action == "escalated" } }
+        #expect(escalated.count == 3 && escalated.last?.metadata["escalation_route"] == .bool(true))
+        #expect(escalated.allSatisfy { $0.metadata["alert"] == .bool(true) }, "high and critical records are alerts")
+        // Acknowledged in time: nothing more.
+        _ = try await manager.apply(.acknowledge, to: opened.id, tenant: .default, by: "oncall", at: Self.at(1_030))
+        #expect(try await manager.escalateOverdue(tenant: .default, sla: sla, at: Self.at(5_000)).isEmpty)
+        #expect(records.actions == ["opened", "escalated", "escalated", "escalated", "acknowledge"])
+    }
+
+    @Test func peoplesChangesAreRecordedAndIllegalOnesRefused() async throws {
+        let store = MemoryStore()
+        let records = Records()
+        let manager = IncidentManager(store: store, records: records)
+        guard case .opened(let opened) = try await manager.file(Self.detection([1]), tenant: .default, now: Self.at(0)) else { return }
+        await #expect(throws: IncidentTransitionError.self) {
+            _ = try await manager.apply(.close, to: opened.id, tenant: .default, by: "oncall", at: Self.at(5))
+        }
+        _ = try await manager.assign(opened.id, tenant: .default, to: "bob", by: "lead", at: Self.at(6))
+        _ = try await manager.note(opened.id, tenant: .default, text: "looking", by: "bob", at: Self.at(7))
+        #expect(try await manager.apply(.investigate, to: UUID(), tenant: .default, by: "bob", at: Self.at(8)) == nil)
+        #expect(records.actions == ["opened", "assign", "note"], "a refused change records nothing")
+        let stored = try #require(try await store.incident(id: opened.id, of: .default))
+        #expect(stored.version == 3 && stored.incident.assignee == "bob" && stored.incident.notes.map(\.text) == ["looking"])
+        #expect(records.kept.withLock { $0.last?.metadata["note"] } == .string("looking"))
     }
 }
