@@ -50,6 +50,18 @@ struct AnomalyEngineTests {
         )
     }
 
+    static func llm(_ agent: String, at micros: Int64, tokens: Double) -> AuditEvent {
+        factory.event(
+            type: "llm_interaction",
+            actor: agent,
+            action: "completion",
+            success: true,
+            sourceIP: "10.1.9.9",
+            timestamp: Timestamp(microseconds: micros).rfc3339,
+            metadata: .object(["tokens": .number(tokens)])
+        )
+    }
+
     /// Five weeks: weekday office hours with a per-person rate, usual resources and office address;
     /// in weeks four and five, bursts, night activity, bulk downloads, new resources and sign-ins
     /// from abroad.
@@ -74,6 +86,18 @@ struct AnomalyEngineTests {
                         timed.append(
                             (at, event(person, at: at, resource: resource, ip: ip(person), bytes: 200_000 + Double(random.below(1_000_000))))
                         )
+                    }
+                }
+            }
+        }
+        // Five agents calling an LLM through office hours.
+        for day in 0..<35 where workday(day) {
+            for hourOfDay in 8..<18 {
+                let start = monday.microseconds + Int64(day * 24 + hourOfDay) * hour
+                for agent in 0..<5 {
+                    for _ in 0..<(5 + random.below(6)) {
+                        let at = start + Int64(random.below(Int(hour)))
+                        timed.append((at, llm("agent-\(agent)", at: at, tokens: 2_000 + Double(random.below(4_000)))))
                     }
                 }
             }
@@ -129,6 +153,14 @@ struct AnomalyEngineTests {
             injected.insert(Injection(rule: "anomaly.impossible_travel", actor: person, hourStart: start))
             let at = start + 30 * 60_000_000
             timed.append((at, event(person, at: at, type: "authentication", action: "login", ip: "198.51.100.\(n + 1)")))
+        }
+        for n in 0..<4 {
+            let start = slot(n + 40) + Int64(n) * hour
+            injected.insert(Injection(rule: "anomaly.tokens", actor: "agent-\(n)", hourStart: start))
+            for k in 0..<6 {
+                let at = start + Int64(k) * 300_000_000
+                timed.append((at, llm("agent-\(n)", at: at, tokens: 100_000)))
+            }
         }
         return (timed.sorted { $0.0 < $1.0 }.map(\.1), injected)
     }
@@ -208,7 +240,7 @@ struct AnomalyEngineTests {
         try second.restore(try JSONParser(limits: .init(maxBytes: 1 << 28, maxDepth: 32)).parse(saved))
         for (index, event) in events.enumerated().dropFirst(middle) { got += second.process(StoredEvent(index: UInt64(index), event: event)) }
         #expect(got == expected && !got.isEmpty, "a restart does not learn from zero")
-        #expect(second.entityCounts.allSatisfy { $0 <= 40 })
+        #expect(second.entityCounts.allSatisfy { $0 <= 45 }, "40 people and 5 agents")
         #expect(throws: RuleStateError.self) { try second.restore(.string("no")) }
     }
 }

@@ -22,6 +22,12 @@ public struct AnomalyConfiguration: Sendable {
     public var minimumBytes: Double = 50_000_000
     /// The floor of the volume's standard deviation, bytes per bucket.
     public var volumeDeviationFloor: Double = 5_000_000
+    /// The metadata field LLM token counts are read from (tokens per call).
+    public var tokenField = "metadata.tokens"
+    /// Tokens in one bucket below which no token-usage alert is raised.
+    public var minimumTokens: Double = 200_000
+    /// The floor of the token usage's standard deviation, tokens per bucket.
+    public var tokenDeviationFloor: Double = 20_000
     /// Days an entity must have been seen before unusual hours or first-time values alert.
     public var learningDays: Int64 = 14
     /// Events an entity must have had before unusual hours or first-time values alert.

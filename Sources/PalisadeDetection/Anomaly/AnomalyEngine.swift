@@ -6,6 +6,8 @@ public import PalisadeCore
 /// - **rate**: an actor's events per bucket against its EWMA baseline (z-score);
 /// - **volume**: an actor's data volume per bucket (`metadata.bytes`) against its baseline —
 ///   exfiltration;
+/// - **token usage**: an actor's (an agent's) LLM tokens per bucket (`metadata.tokens`) against its
+///   baseline — a runaway or abused agent;
 /// - **time of day**: activity in an hour of the week, and the hours beside it, that the actor has
 ///   never been active in;
 /// - **new value**: the first time an actor uses a resource, user agent or country;
@@ -48,6 +50,7 @@ public struct AnomalyEngine: Sendable {
     struct State: Codable, Sendable {
         var rate: EntityTable<RateState>
         var volume: EntityTable<RateState>
+        var tokens: EntityTable<RateState>?
         var hours: EntityTable<HourState>
         var values: EntityTable<ValueState>
         var travel: EntityTable<TravelState>
@@ -68,6 +71,7 @@ public struct AnomalyEngine: Sendable {
         state = State(
             rate: EntityTable(maxEntities: limit),
             volume: EntityTable(maxEntities: limit),
+            tokens: EntityTable(maxEntities: limit),
             hours: EntityTable(maxEntities: limit),
             values: EntityTable(maxEntities: limit),
             travel: EntityTable(maxEntities: limit)
@@ -75,7 +79,9 @@ public struct AnomalyEngine: Sendable {
     }
 
     /// Entities held per detector (rate, volume, hours, values, travel).
-    public var entityCounts: [Int] { [state.rate.count, state.volume.count, state.hours.count, state.values.count, state.travel.count] }
+    public var entityCounts: [Int] {
+        [state.rate.count, state.volume.count, state.tokens?.count ?? 0, state.hours.count, state.values.count, state.travel.count]
+    }
 
     /// Runs every detector on one event.
     public mutating func process(_ stored: StoredEvent) -> [Detection] {
@@ -86,6 +92,7 @@ public struct AnomalyEngine: Sendable {
         var detections = [Detection]()
         if let detection = rate(stored, actor, time) { detections.append(detection) }
         if let detection = volume(stored, actor, time) { detections.append(detection) }
+        if let detection = tokens(stored, actor, time) { detections.append(detection) }
         if let detection = hourOfWeek(stored, actor, time) { detections.append(detection) }
         detections += newValues(stored, actor, time)
         if let detection = travel(stored, actor, time) { detections.append(detection) }
@@ -123,6 +130,24 @@ public struct AnomalyEngine: Sendable {
                 stored,
                 actor,
                 title: "\(actor) moved \(Self.megabytes(baseline.current)) this \(bucketName), usually about \(Self.megabytes(baseline.mean))"
+            )
+        }
+    }
+
+    private mutating func tokens(_ stored: StoredEvent, _ actor: String, _ time: Int64) -> Detection? {
+        guard stored.event.eventType == .llmInteraction, let text = stored.event.values(of: configuration.tokenField).first,
+            let count = Double(text), count > 0
+        else { return nil }
+        if state.tokens == nil { state.tokens = EntityTable(maxEntities: configuration.maxEntities) }
+        let alert = baselineAlert(\.tokens!, actor, count, time, minimum: configuration.minimumTokens, floor: configuration.tokenDeviationFloor)
+        return alert.map { baseline in
+            detection(
+                "anomaly.tokens",
+                .rateLimitAbuse,
+                .medium,
+                stored,
+                actor,
+                title: "\(actor) used \(Int(baseline.current)) LLM tokens this \(bucketName), usually about \(Int(baseline.mean.rounded()))"
             )
         }
     }
