@@ -54,4 +54,21 @@ struct RulesCLITests {
         let missing = try ExternalProcess.run(PalisadeCLI.binary, ["rules", "test", "no.such.rule", "--events", events])
         #expect(missing.status == 1 && missing.stderr.contains("see `palisade rules list`"), "\(missing.stderr)")
     }
+
+    @Test func aRulesDirectoryIsListedWithTheDefaultsAndCheckedFileByFile() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        let directory = cli.root.appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: SharedFiles.projectRoot.appendingPathComponent("Tests/Fixtures/sigma/corr_brute_force_event_count.yml"),
+            to: directory.appendingPathComponent("brute.yml")
+        )
+        let list = try ExternalProcess.run(PalisadeCLI.binary, ["rules", "list", "--rules-dir", directory.path])
+        #expect(list.status == 0 && list.stdout.contains("brute_force_attack\thigh\t10 events per actor in 300 s"), "\(list.stdout)")
+        #expect(list.stdout.contains("auth.brute_force.actor\t"), "the default pack is still there")
+        try "id: x\n".write(to: directory.appendingPathComponent("bad.yml"), atomically: true, encoding: .utf8)
+        let refused = try ExternalProcess.run(PalisadeCLI.binary, ["rules", "list", "--rules-dir", directory.path])
+        #expect(refused.status == 1 && refused.stderr.contains("bad.yml: rule x: it has no detection"), "\(refused.stderr)")
+    }
 }

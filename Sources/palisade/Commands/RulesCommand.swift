@@ -15,16 +15,17 @@ struct RulesCommand: AsyncParsableCommand {
 
 /// `palisade rules list`.
 struct ListRules: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "The default rule pack: id, incident, level, trigger.")
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "The rules in force: id, incident, level, trigger (the default pack, plus a rules directory's files)."
+    )
+
+    @Option(help: ArgumentHelp("A rules directory (as serve's detection.rules_dir): its files are checked and listed too.", valueName: "path"))
+    var rulesDir: String?
 
     func run() async throws {
         try await reportingErrors {
-            let rules: [DetectionRule]
-            do {
-                rules = try DefaultRulePack.rules()
-            } catch {
-                throw CLIError("the default rule pack does not load: \(error)")
-            }
+            let rules = try RuleFiles.load(rulesDir.map { URL(fileURLWithPath: $0) })
             for rule in rules {
                 let trigger =
                     switch rule.trigger {
