@@ -140,9 +140,6 @@ public actor DetectionConsumer {
     /// The global rules in force (the default pack and the rules directory).
     public var currentRules: [DetectionRule] { rules }
 
-    /// The rules in force for a tenant it has read (global and the tenant's own).
-    public func rules(of tenant: TenantID) -> [DetectionRule]? { tenants[tenant]?.engine.rules }
-
     /// Replaces the rules (hot reload): every tenant's engine is rebuilt and keeps the windows of
     /// the rules whose revision did not change; the change is recorded in each loaded tenant's log
     /// (the others record the rules in force when they are first read).
@@ -259,9 +256,6 @@ public actor DetectionConsumer {
             tenants[tenant] = state
         }
     }
-
-    /// Where the consumer is in the tenant's log (the next index it reads), once it has loaded it.
-    public func position(of tenant: TenantID) -> UInt64? { tenants[tenant]?.position }
 
     private func load(_ tenant: TenantID, _ report: inout Report) async throws -> TenantState {
         if let state = tenants[tenant] { return state }
