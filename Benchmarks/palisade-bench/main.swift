@@ -619,7 +619,7 @@ if sections.contains("sigma") {
         }
     }
     let compiled = clock.now
-    let lenient = IngestPipeline(validator: EventValidator(configuration: .init(maxPastAgeSeconds: 100 * 365 * 86_400)), clock: wall)
+    let lenient = IngestPipeline.forSamples(clock: wall)
     guard let handle = FileHandle(forReadingAtPath: eventsPath) else { fatalError("cannot read \(eventsPath)") }
     var reader = LineReader(handle: handle, maxLineBytes: 1 << 20)
     var events = [StoredEvent]()

@@ -30,6 +30,12 @@ public struct IngestPipeline: Sendable {
         self.jsonLimits = jsonLimits
     }
 
+    /// A pipeline for sample events (dry runs of rules, benchmarks): validated as ingest would, but
+    /// of any age, since samples are often old.
+    public static func forSamples(clock: any WallClock) -> IngestPipeline {
+        IngestPipeline(validator: EventValidator(configuration: .init(maxPastAgeSeconds: 100 * 365 * 86_400)), clock: clock)
+    }
+
     /// Validates one JSON value as an event of `tenant`; an event without an `id` gets a
     /// time-ordered version 7 UUID.
     public func prepare(_ json: JSONValue, tenant: TenantID) throws(EventValidationError) -> PreparedEvent {

@@ -159,7 +159,7 @@ public struct RulesController: Sendable {
             throw APIError.badField("events", "must be an array of at most 10000 events")
         }
         // Samples may be old: any past time is accepted.
-        let pipeline = IngestPipeline(validator: EventValidator(configuration: .init(maxPastAgeSeconds: 100 * 365 * 86_400)), clock: clock)
+        let pipeline = IngestPipeline.forSamples(clock: clock)
         var engine = try DetectionEngine(rules: rules)
         var matched = [JSONValue]()
         var rejected = [JSONValue]()

@@ -80,10 +80,7 @@ struct TestRule: AsyncParsableCommand {
                 throw CLIError(error.description)
             }
             // Sample events may be old: accept any past timestamp.
-            let pipeline = IngestPipeline(
-                validator: EventValidator(configuration: .init(maxPastAgeSeconds: 100 * 365 * 86_400)),
-                clock: SystemWallClock()
-            )
+            let pipeline = IngestPipeline.forSamples(clock: SystemWallClock())
             var reader = LineReader(handle: try inputHandle(events), maxLineBytes: pipeline.jsonLimits.maxBytes)
             var lineOfIndex = [Int]()
             var lineNumber = 0
