@@ -18,14 +18,14 @@ struct IncidentsAPITests {
         return items.joined(separator: "\n") + "\n"
     }
 
-    /// Polls the incident list until one appears (detection runs every 20 ms).
+    /// Polls the incident list until one appears (detection wakes on each commit).
     static func firstIncident(_ server: ServerHarness, query: String = "") async throws -> JSONValue {
-        for _ in 0..<250 {
+        for _ in 0..<1_500 {
             let reply = try await server.send(.get, "/v1/incidents\(query)", token: server.adminToken)
             if case .array(let items)? = try reply.value("incidents"), let first = items.first { return first }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ServerHarness.Failure("no incident appeared within 5 s")
+        throw ServerHarness.Failure("no incident appeared within 1,500 polls (30 s or more)")
     }
 
     static func member(_ value: JSONValue, _ name: String) -> JSONValue? {

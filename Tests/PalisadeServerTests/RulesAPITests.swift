@@ -38,7 +38,7 @@ struct RulesAPITests {
             let event = #"{"event_type":"authentication","action":"login","actor":"root","success":true}"#
             #expect(try await server.send(.post, "/v1/events", token: server.adminToken, body: event).status == 201)
             var opened = false
-            for _ in 0..<250 where !opened {
+            for _ in 0..<1_500 where !opened {
                 let incidents = try await server.send(.get, "/v1/incidents?type=privilege_escalation", token: server.adminToken)
                 if case .array(let items)? = try incidents.value("incidents"), let first = items.first {
                     opened = Self.member(first, "source") == .string("tenant.root_login")

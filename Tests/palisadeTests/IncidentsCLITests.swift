@@ -79,7 +79,7 @@ struct IncidentsCLITests {
                 with urllib.request.urlopen(request, timeout=10) as response:
                     return json.loads(response.read())
             def wait(path, check):
-                deadline = time.time() + 30
+                deadline = time.time() + 90
                 while time.time() < deadline:
                     value = call("GET", path)
                     if check(value):
@@ -107,7 +107,7 @@ struct IncidentsCLITests {
         try "id: local.broken\nincident: privilege_escalation\nlevel: severe\ndetection:\n  a: {actor: x}\n  condition: a\n"
             .write(to: rules.appendingPathComponent("broken.yml"), atomically: true, encoding: .utf8)
         var logged = false
-        for _ in 0..<100 where !logged {
+        for _ in 0..<600 where !logged {  // up to a minute on a loaded machine
             Thread.sleep(forTimeInterval: 0.1)
             let output = server.stdoutText + server.stderrText
             logged = output.contains("palisade.rules.reload_failed") && output.contains("broken.yml")
