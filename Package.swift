@@ -64,6 +64,13 @@ let package = Package(
             dependencies: ["PalisadeCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // L2: alerting: routing, grouping, inhibition and silences (pure), signed webhooks, the
+        // outbox's retry policy, and one file per channel behind one protocol.
+        .target(
+            name: "PalisadeAlerting",
+            dependencies: ["PalisadeCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // L2: the sealed JSONL archive (export, offline verification, import), retention sweeps, and
         // anchoring outside the database (write-once files, witnesses, RFC 3161 time-stamps).
         .target(
@@ -257,6 +264,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeAlertingTests",
+            dependencies: ["PalisadeAlerting", "PalisadeCore", "PalisadeTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
