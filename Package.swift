@@ -68,7 +68,7 @@ let package = Package(
         // outbox's retry policy, and one file per channel behind one protocol.
         .target(
             name: "PalisadeAlerting",
-            dependencies: ["PalisadeCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["PalisadeCore", "PalisadeLedger", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // L2: the sealed JSONL archive (export, offline verification, import), retention sweeps, and

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
 public import PalisadeCore
+import PalisadeLedger
 
 /// A notification due to a receiver: one group's alerts, firing and resolved, at one moment.
 public struct Notification: Hashable, Sendable {
@@ -36,7 +36,7 @@ public struct Notification: Hashable, Sendable {
         for alert in firing { hasher.update(data: Array("\(alert.fingerprint)@\(alert.labels["threat_level"] ?? ""),".utf8)) }
         hasher.update(data: Array("\nresolved:".utf8))
         for alert in resolved { hasher.update(data: Array("\(alert.fingerprint),".utf8)) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PalisadeLedger
 
 /// The signature of Palisade's webhooks, in Stripe's scheme: `X-Palisade-Signature:
 /// t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The timestamp is signed with the body, so
@@ -11,7 +12,7 @@ public enum WebhookSignature {
 
     /// The header value for `body` sent at `timestamp` (Unix seconds).
     public static func sign(body: [UInt8], secret: [UInt8], timestamp: Int64) -> String {
-        "t=\(timestamp),v1=\(mac(body: body, secret: secret, timestamp: timestamp).map { String(format: "%02x", $0) }.joined())"
+        "t=\(timestamp),v1=\(Hex.encode(mac(body: body, secret: secret, timestamp: timestamp)))"
     }
 
     /// Whether a header carries a valid signature of `body` made within `tolerance` seconds of `now`.
@@ -23,7 +24,7 @@ public enum WebhookSignature {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2 else { continue }
             if pair[0] == "t" { timestamp = Int64(pair[1]) }
-            if pair[0] == "v1", let bytes = hex(pair[1]) { signatures.append(bytes) }
+            if pair[0] == "v1", let bytes = Hex.decode(pair[1]) { signatures.append(bytes) }
         }
         guard let timestamp, abs(now - timestamp) <= tolerance, !signatures.isEmpty else { return false }
         let key = SymmetricKey(data: secret)
@@ -35,16 +36,4 @@ public enum WebhookSignature {
         Array(HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body, using: SymmetricKey(data: secret)))
     }
 
-    private static func hex(_ text: String) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var bytes = [UInt8]()
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
-    }
 }
