@@ -35,5 +35,4 @@ public enum WebhookSignature {
     private static func mac(body: [UInt8], secret: [UInt8], timestamp: Int64) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body, using: SymmetricKey(data: secret)))
     }
-
 }
