@@ -24,6 +24,7 @@ enum PostgresSchema {
         Migration(version: 3, name: "erasures", statements: erasures),
         Migration(version: 4, name: "incidents", statements: incidents),
         Migration(version: 5, name: "consumer_cursors", statements: consumerCursors),
+        Migration(version: 6, name: "alert_outbox", statements: alertOutbox),
     ]
 
     /// The newest version this binary knows.
@@ -396,6 +397,29 @@ enum PostgresSchema {
         """
     ]
 
+    static let alertOutbox = [
+        """
+        -- Alert delivery's outbox: every notification is written here before it is sent, and ends
+        -- delivered or dead. One per (tenant, receiver, state key): the same news is never sent twice.
+        CREATE TABLE alert_outbox (
+            id              uuid PRIMARY KEY,
+            tenant_id       integer NOT NULL REFERENCES tenants (id),
+            receiver        text NOT NULL,
+            state_key       text NOT NULL,
+            payload         bytea NOT NULL,
+            status          text NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+            attempts        integer NOT NULL CHECK (attempts >= 0),
+            created_at      timestamptz NOT NULL,
+            next_attempt_at timestamptz NOT NULL,
+            last_error      text,
+            delivered_at    timestamptz,
+            UNIQUE (tenant_id, receiver, state_key)
+        )
+        """,
+        "CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at) WHERE status = 'pending'",
+        "CREATE INDEX alert_outbox_by_tenant ON alert_outbox (tenant_id, status, created_at)",
+    ]
+
     /// The grants that make `role` Palisade's application role: it reads everything, appends to the
     /// ledger tables (no UPDATE, DELETE or TRUNCATE on them), moves heads and tiles forward, manages
     /// tenants and tokens, and has partitions made through ``ensure_audit_partition``.
@@ -411,6 +435,7 @@ enum PostgresSchema {
             "GRANT SELECT, INSERT ON erasures TO \(quoted)",
             "GRANT SELECT, INSERT, UPDATE ON security_incidents TO \(quoted)",
             "GRANT SELECT, INSERT, UPDATE ON consumer_cursors TO \(quoted)",
+            "GRANT SELECT, INSERT, UPDATE ON alert_outbox TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION ensure_audit_partition(date) TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION apply_erasures(integer, bigint) TO \(quoted)",
         ]

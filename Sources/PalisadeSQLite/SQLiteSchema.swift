@@ -22,6 +22,9 @@ enum SQLiteSchema {
         migrator.registerMigration("0005_consumer_cursors") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("0006_outbox") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -208,5 +211,26 @@ enum SQLiteSchema {
             updated_at INTEGER NOT NULL,          -- microseconds
             PRIMARY KEY (tenant_id, consumer)
         ) WITHOUT ROWID;
+        """
+
+    static let v6 = """
+        -- Alert delivery's outbox: every notification is written here before it is sent, and ends
+        -- delivered or dead. One per (tenant, receiver, state key): the same news is never sent twice.
+        CREATE TABLE outbox (
+            id              BLOB PRIMARY KEY,      -- 16-byte UUID
+            tenant_id       INTEGER NOT NULL REFERENCES tenants(id),
+            receiver        TEXT NOT NULL,
+            state_key       TEXT NOT NULL,
+            payload         BLOB NOT NULL,
+            status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+            attempts        INTEGER NOT NULL,
+            created_at      INTEGER NOT NULL,      -- microseconds
+            next_attempt_at INTEGER NOT NULL,
+            last_error      TEXT,
+            delivered_at    INTEGER,
+            UNIQUE (tenant_id, receiver, state_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX outbox_by_tenant ON outbox(tenant_id, status, created_at);
         """
 }

@@ -25,6 +25,7 @@ public actor MemoryStore: LedgerBackend, EventStore {
     /// Incidents by id (``IncidentStore``).
     var storedIncidents: [UUID: StoredIncident] = [:]
     var cursors: [String: ConsumerCursor] = [:]
+    var outbox: [UUID: OutboxNotification] = [:]
 
     /// An empty store.
     public init() {}

@@ -23,6 +23,7 @@ public enum StoreConformance {
         "erasuresKeepTheTreeAndOnlyWhatTheyName": ErasureConformance.erasuresKeepTheTreeAndOnlyWhatTheyName,
         "incidentsRoundTripWithVersions": IncidentConformance.incidentsRoundTripWithVersions,
         "consumerCursorsMoveForward": IncidentConformance.consumerCursorsMoveForward,
+        "notificationsAreSentOnceAndEndDeliveredOrDead": OutboxConformance.notificationsAreSentOnceAndEndDeliveredOrDead,
         "tenantsRegisterOnceAndDisable": AccessConformance.tenantsRegisterOnceAndDisable,
         "tokensRoundTripAndRevokeWithinTheirTenant": AccessConformance.tokensRoundTripAndRevokeWithinTheirTenant,
     ]
