@@ -152,3 +152,24 @@ indirect enum CompiledCondition: Sendable {
         }
     }
 }
+
+/// Conditions compiled once for matching many events (dry runs over sample files): whether any of
+/// them holds.
+public struct EventMatcher: Sendable {
+    private let conditions: [CompiledCondition]
+    private let slots: FieldSlots
+
+    /// Compiles the conditions.
+    public init(anyOf conditions: [EventCondition]) {
+        var slots = FieldSlots()
+        self.conditions = conditions.map { CompiledCondition($0, slots: &slots) }
+        self.slots = slots
+    }
+
+    /// Whether any condition holds for the event.
+    public func matches(_ event: AuditEvent) -> Bool {
+        var values = SlotValues(event, slots)
+        for condition in conditions where condition.matches(&values) { return true }
+        return false
+    }
+}

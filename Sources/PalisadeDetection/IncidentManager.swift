@@ -176,25 +176,20 @@ public struct IncidentManager: Sendable {
     /// - Returns: the escalated incidents.
     public func escalateOverdue(tenant: TenantID, sla: IncidentSLA, at now: Timestamp) async throws -> [Incident] {
         var escalated = [Incident]()
-        var query = IncidentQuery(tenant: tenant, limit: IncidentQuery.maxLimit)
+        var query = IncidentQuery(tenant: tenant)
         query.statuses = [.open, .acknowledged, .investigating]
-        while true {
-            let page = try await store.incidents(matching: query)
-            for stored in page where sla.breach(of: stored.incident, at: now) != nil {
-                let done = try await retryingConflicts { () async throws -> Incident? in
-                    guard let current = try await store.incident(id: stored.incident.id, of: tenant),
-                        let breach = sla.breach(of: current.incident, at: now)
-                    else { return nil }
-                    var incident = current.incident
-                    incident.escalate(for: breach, at: now)
-                    try await record(incident, .escalated(breach), by: actor, at: now)
-                    _ = try await store.updateIncident(incident, expectedVersion: current.version)
-                    return incident
-                }
-                if let done { escalated.append(done) }
+        for stored in try await store.allIncidents(matching: query) where sla.breach(of: stored.incident, at: now) != nil {
+            let done = try await retryingConflicts { () async throws -> Incident? in
+                guard let current = try await store.incident(id: stored.incident.id, of: tenant),
+                    let breach = sla.breach(of: current.incident, at: now)
+                else { return nil }
+                var incident = current.incident
+                incident.escalate(for: breach, at: now)
+                try await record(incident, .escalated(breach), by: actor, at: now)
+                _ = try await store.updateIncident(incident, expectedVersion: current.version)
+                return incident
             }
-            guard page.count == query.limit, let last = page.last else { break }
-            query.after = IncidentPosition(last.incident)
+            if let done { escalated.append(done) }
         }
         return escalated
     }

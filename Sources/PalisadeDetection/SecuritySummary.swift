@@ -137,13 +137,13 @@ public enum SecuritySummaryReader {
         async throws -> SecuritySummary
     {
         var summary = SecuritySummary(start: now.adding(microseconds: -seconds * 1_000_000), end: now)
-        var query = IncidentQuery(tenant: tenant, limit: IncidentQuery.maxLimit)
+        var query = IncidentQuery(tenant: tenant)
         query.openedSince = summary.start
         query.openedBefore = summary.end
-        try await eachIncident(query, incidents) { summary.add(opened: $0) }
-        var active = IncidentQuery(tenant: tenant, limit: IncidentQuery.maxLimit)
+        for stored in try await incidents.allIncidents(matching: query) { summary.add(opened: stored.incident) }
+        var active = IncidentQuery(tenant: tenant)
         active.statuses = [.open, .acknowledged, .investigating]
-        try await eachIncident(active, incidents) { summary.add(active: $0) }
+        for stored in try await incidents.allIncidents(matching: active) { summary.add(active: stored.incident) }
 
         var failed = EventQuery(tenant: tenant)
         failed.start = summary.start
@@ -166,13 +166,4 @@ public enum SecuritySummaryReader {
         return summary
     }
 
-    private static func eachIncident(_ start: IncidentQuery, _ store: any IncidentStore, _ body: (Incident) -> Void) async throws {
-        var query = start
-        while true {
-            let page = try await store.incidents(matching: query)
-            for stored in page { body(stored.incident) }
-            guard page.count == query.limit, let last = page.last else { return }
-            query.after = IncidentPosition(last.incident)
-        }
-    }
 }

@@ -58,21 +58,24 @@ public struct TenantRuleFiles: Sendable {
         }
     }
 
-    /// The compiled rules of every file.
+    /// The compiled rules of every file, by file id.
     ///
     /// - Throws: ``RuleError`` naming the file (stored files were checked when stored, so only a
     ///   newer format this binary does not read fails here).
-    public func rules() throws(RuleError) -> [DetectionRule] {
-        var rules = [DetectionRule]()
+    public func compiled() throws(RuleError) -> [(file: String, rules: [DetectionRule])] {
+        var compiled = [(file: String, rules: [DetectionRule])]()
         for file in files.values.sorted(by: { $0.id < $1.id }) {
             do {
-                rules += try RuleFile.rules(from: file.source)
+                compiled.append((file.id, try RuleFile.rules(from: file.source)))
             } catch {
                 throw RuleError("tenant rule file \(file.id): \(error.description)")
             }
         }
-        return rules
+        return compiled
     }
+
+    /// The compiled rules of every file.
+    public func rules() throws(RuleError) -> [DetectionRule] { try compiled().flatMap(\.rules) }
 
     /// The rules in force for a tenant: the global rules, with the tenant's own added (a tenant rule
     /// with a global rule's id replaces it).
@@ -122,19 +125,9 @@ public struct TenantRuleFiles: Sendable {
 
     /// The tenant's files as of log index `before` (all of them without it), replayed from its log.
     public static func load(of tenant: TenantID, from events: any EventStore, before: UInt64? = nil) async throws -> TenantRuleFiles {
-        var query = EventQuery(tenant: tenant)
-        query.eventTypes = [.palisadeRule]
-        query.order = .oldestFirst
-        query.limit = EventQuery.maxLimit
-        var records = [StoredEvent]()
-        while true {
-            let page = try await events.events(matching: try query.validated())
-            records += page.events
-            guard let next = page.next else { break }
-            query.cursor = next
-        }
+        let records = try await ReservedRecords.read(of: tenant, type: .palisadeRule, from: events)
         var files = TenantRuleFiles()
-        for record in records.sorted(by: { $0.index < $1.index }) where before.map({ record.index < $0 }) ?? true {
+        for record in records where before.map({ record.index < $0 }) ?? true {
             files.apply(record)
         }
         return files

@@ -43,3 +43,18 @@ public struct StoredIncident: Hashable, Sendable {
         self.version = version
     }
 }
+
+extension IncidentStore {
+    /// Every incident matching the query (page after page), most recently opened first.
+    public func allIncidents(matching start: IncidentQuery) async throws -> [StoredIncident] {
+        var query = start
+        query.limit = IncidentQuery.maxLimit
+        var all = [StoredIncident]()
+        while true {
+            let page = try await incidents(matching: query)
+            all += page
+            guard page.count == query.limit, let last = page.last else { return all }
+            query.after = IncidentPosition(last.incident)
+        }
+    }
+}

@@ -45,8 +45,7 @@ public struct RulesController: Sendable {
     /// `GET /v1/rules`: every rule in force for the tenant, with where it comes from.
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try context.require(.read)
-        let (rules, files) = try await inForce(context.tenant)
-        let fileOfRule = try Self.fileOfRule(files)
+        let (rules, files, fileOfRule) = try await inForce(context.tenant)
         let defaults = try Self.defaultRevisions()
         return .json(
             .object([
@@ -60,10 +59,10 @@ public struct RulesController: Sendable {
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try context.require(.read)
         let id = context.parameters.get("id") ?? ""
-        let (rules, files) = try await inForce(context.tenant)
+        let (rules, files, fileOfRule) = try await inForce(context.tenant)
         if let file = files.files[id] { return .json(Self.json(file)) }
         guard let rule = rules.first(where: { $0.id == id }) else { throw APIError.notFound("no rule or rule file \(id)") }
-        return .json(Self.json(rule, file: try Self.fileOfRule(files)[rule.id], defaults: try Self.defaultRevisions(), withSource: true))
+        return .json(Self.json(rule, file: fileOfRule[rule.id], defaults: try Self.defaultRevisions(), withSource: true))
     }
 
     /// `PUT /v1/rules/:id`: stores (or replaces) the tenant rule file `id`, a YAML body in
@@ -85,8 +84,7 @@ public struct RulesController: Sendable {
         } catch {
             throw APIError(.badRequest, code: "invalid_rule", error.description, field: "(body)")
         }
-        let files = try await TenantRuleFiles.load(of: context.tenant, from: events)
-        let taken = try Self.fileOfRule(files)
+        let (_, files, taken) = try await inForce(context.tenant)
         for rule in compiled {
             if let other = taken[rule.id], other != id {
                 throw APIError(.conflict, code: "conflict", "rule \(rule.id) is already defined in rule file \(other)", field: "(body)")
@@ -161,6 +159,7 @@ public struct RulesController: Sendable {
         // Samples may be old: any past time is accepted.
         let pipeline = IngestPipeline.forSamples(clock: clock)
         var engine = try DetectionEngine(rules: rules)
+        let matcher = EventMatcher(anyOf: rules.map(\.condition))
         var matched = [JSONValue]()
         var rejected = [JSONValue]()
         var detections = [JSONValue]()
@@ -172,7 +171,7 @@ public struct RulesController: Sendable {
                 rejected.append(.object(["index": .number(Double(position)), "error": .string(error.description)]))
                 continue
             }
-            if rules.contains(where: { $0.condition.matches(event) }) { matched.append(.number(Double(position))) }
+            if matcher.matches(event) { matched.append(.number(Double(position))) }
             for detection in engine.process(StoredEvent(index: UInt64(position), event: event)) {
                 detections.append(
                     .object([
@@ -191,27 +190,19 @@ public struct RulesController: Sendable {
         )
     }
 
-    private func inForce(_ tenant: TenantID) async throws -> (rules: [DetectionRule], files: TenantRuleFiles) {
+    /// The tenant's rules in force, its files, and which file defines each of its own rules (the
+    /// files compiled once).
+    private func inForce(_ tenant: TenantID) async throws -> (rules: [DetectionRule], files: TenantRuleFiles, fileOfRule: [String: String]) {
         let files = try await TenantRuleFiles.load(of: tenant, from: events)
-        let own: [DetectionRule]
+        let compiled: [(file: String, rules: [DetectionRule])]
         do {
-            own = try files.rules()
+            compiled = try files.compiled()
         } catch {
             throw APIError(.internalServerError, code: "unreadable_rule_file", "\(error)")
         }
-        return (TenantRuleFiles.effective(global: await globalRules(), tenant: own), files)
-    }
-
-    private static func fileOfRule(_ files: TenantRuleFiles) throws -> [String: String] {
-        var owner = [String: String]()
-        for file in files.files.values {
-            do {
-                for rule in try RuleFile.rules(from: file.source) { owner[rule.id] = file.id }
-            } catch {
-                throw APIError(.internalServerError, code: "unreadable_rule_file", "tenant rule file \(file.id): \(error)")
-            }
-        }
-        return owner
+        var fileOfRule = [String: String]()
+        for (file, rules) in compiled { for rule in rules { fileOfRule[rule.id] = file } }
+        return (TenantRuleFiles.effective(global: await globalRules(), tenant: compiled.flatMap(\.rules)), files, fileOfRule)
     }
 
     private static func defaultRevisions() throws -> [String: String] {

@@ -40,9 +40,21 @@ struct IncidentsCommand: AsyncParsableCommand {
         print(String(decoding: CanonicalJSON.encode(value), as: UTF8.self))
     }
 
-    static func changed(_ incident: Incident?, _ text: String) throws {
-        guard let incident else { throw CLIError("no incident \(text) in this tenant") }
-        print(describe(incident))
+    /// Opens the store, applies a change to incident `id` through the manager (which records it
+    /// in the ledger) and prints the incident after it.
+    static func change(
+        _ id: String,
+        _ global: GlobalOptions,
+        _ body: (IncidentManager, UUID, TenantID, Timestamp) async throws -> Incident?
+    ) async throws {
+        let tenant = try global.tenantID()
+        let incidentID = try Self.id(id)
+        try await global.withStore { directory, store in
+            guard let incident = try await body(try manager(directory, store), incidentID, tenant, SystemWallClock().now()) else {
+                throw CLIError("no incident \(id) in \(tenant)")
+            }
+            print(describe(incident))
+        }
     }
 }
 
@@ -121,8 +133,6 @@ struct TransitionIncident: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tenant = try global.tenantID()
-            let incidentID = try IncidentsCommand.id(id)
             let parsed: IncidentAction
             do throws(IncidentActionError) {
                 parsed = try IncidentAction(name: action, resolution: resolution, rootCause: rootCause, reason: reason)
@@ -131,21 +141,12 @@ struct TransitionIncident: AsyncParsableCommand {
                     error.field == "action" ? error.message : "\(error.message): pass --\(error.field.replacingOccurrences(of: "_", with: "-"))"
                 )
             }
-            try await global.withStore { directory, store in
-                do {
-                    try IncidentsCommand.changed(
-                        try await IncidentsCommand.manager(directory, store).apply(
-                            parsed,
-                            to: incidentID,
-                            tenant: tenant,
-                            by: by.name,
-                            at: SystemWallClock().now()
-                        ),
-                        id
-                    )
-                } catch let error as IncidentTransitionError {
-                    throw CLIError(error.description)
+            do {
+                try await IncidentsCommand.change(id, global) { manager, incident, tenant, now in
+                    try await manager.apply(parsed, to: incident, tenant: tenant, by: by.name, at: now)
                 }
+            } catch let error as IncidentTransitionError {
+                throw CLIError(error.description)
             }
         }
     }
@@ -163,20 +164,9 @@ struct AssignIncident: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tenant = try global.tenantID()
-            let incidentID = try IncidentsCommand.id(id)
             guard (assignee == nil) == unassign else { throw CLIError("give an assignee or --unassign, not both or neither") }
-            try await global.withStore { directory, store in
-                try IncidentsCommand.changed(
-                    try await IncidentsCommand.manager(directory, store).assign(
-                        incidentID,
-                        tenant: tenant,
-                        to: assignee,
-                        by: by.name,
-                        at: SystemWallClock().now()
-                    ),
-                    id
-                )
+            try await IncidentsCommand.change(id, global) { manager, incident, tenant, now in
+                try await manager.assign(incident, tenant: tenant, to: assignee, by: by.name, at: now)
             }
         }
     }
@@ -193,20 +183,9 @@ struct NoteIncident: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tenant = try global.tenantID()
-            let incidentID = try IncidentsCommand.id(id)
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("the note is empty") }
-            try await global.withStore { directory, store in
-                try IncidentsCommand.changed(
-                    try await IncidentsCommand.manager(directory, store).note(
-                        incidentID,
-                        tenant: tenant,
-                        text: text,
-                        by: by.name,
-                        at: SystemWallClock().now()
-                    ),
-                    id
-                )
+            try await IncidentsCommand.change(id, global) { manager, incident, tenant, now in
+                try await manager.note(incident, tenant: tenant, text: text, by: by.name, at: now)
             }
         }
     }

@@ -61,19 +61,19 @@ struct TestRule: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let condition: EventCondition
+            let condition: EventMatcher
             var engine: DetectionEngine?
             do {
                 if let source = DefaultRulePack.sources[rule], !FileManager.default.fileExists(atPath: rule) {
                     let compiled = try DetectionRule(yaml: source)
-                    (condition, engine) = (compiled.condition, try DetectionEngine(rules: [compiled]))
+                    (condition, engine) = (EventMatcher(anyOf: [compiled.condition]), try DetectionEngine(rules: [compiled]))
                 } else {
                     guard let data = FileManager.default.contents(atPath: rule) else {
                         throw CLIError("\(rule) is neither a readable file nor a default rule id (see `palisade rules list`)")
                     }
                     let text = String(decoding: data, as: UTF8.self)
                     let compiled = sigma ? try SigmaCollection(yaml: text).detectionRules() : try RuleFile.rules(from: text)
-                    condition = compiled.count == 1 ? compiled[0].condition : .any(compiled.map(\.condition))
+                    condition = EventMatcher(anyOf: compiled.map(\.condition))
                     engine = sigma ? nil : try DetectionEngine(rules: compiled)
                 }
             } catch let error as RuleError {
