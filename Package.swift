@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // L0: RFC 9162 Merkle trees, C2SP tiles, checkpoints and signed notes. Entries are bytes.
@@ -69,6 +70,21 @@ let package = Package(
         .target(
             name: "PalisadeAlerting",
             dependencies: ["PalisadeCore", "PalisadeLedger", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // L3: alert channels over the network: HTTP receivers (webhook, Slack, Discord, PagerDuty)
+        // with SSRF checks on resolved addresses, per-host caps and timeouts.
+        .target(
+            name: "PalisadeChannels",
+            dependencies: [
+                "PalisadeAlerting",
+                "PalisadeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // L2: the sealed JSONL archive (export, offline verification, import), retention sweeps, and
@@ -118,6 +134,7 @@ let package = Package(
                 "PalisadeLedger",
                 "PalisadeIngest",
                 "PalisadeDetection",
+                "PalisadeAlerting",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,6 +169,8 @@ let package = Package(
             name: "palisade",
             dependencies: [
                 "PalisadeDetection",
+                "PalisadeAlerting",
+                "PalisadeChannels",
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeIngest",
@@ -268,7 +287,13 @@ let package = Package(
         ),
         .testTarget(
             name: "PalisadeAlertingTests",
-            dependencies: ["PalisadeAlerting", "PalisadeCore", "PalisadeTesting"],
+            dependencies: [
+                "PalisadeAlerting", "PalisadeChannels", "PalisadeCore", "PalisadeLedger", "PalisadeIngest", "PalisadeSQLite", "PalisadeTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

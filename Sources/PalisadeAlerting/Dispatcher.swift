@@ -16,23 +16,36 @@ public struct Notification: Hashable, Sendable {
     public var resolved: [Alert]
     /// When it became due.
     public var at: Timestamp
+    /// The group's notification count (1 for its first): a reminder (`repeat_interval`) says the
+    /// same as the notification before it and is still a new notification.
+    public var sequence: Int
 
     /// Creates a notification (the dispatcher makes them; the outbox reads them back).
-    public init(receiver: String, groupKey: String, groupLabels: [String: String], firing: [Alert], resolved: [Alert], at: Timestamp) {
+    public init(
+        receiver: String,
+        groupKey: String,
+        groupLabels: [String: String],
+        firing: [Alert],
+        resolved: [Alert],
+        at: Timestamp,
+        sequence: Int = 1
+    ) {
         self.receiver = receiver
         self.groupKey = groupKey
         self.groupLabels = groupLabels
         self.firing = firing
         self.resolved = resolved
         self.at = at
+        self.sequence = sequence
     }
 
-    /// What the receiver is told: the group and the fingerprints in each state. Two notifications
-    /// with the same state key say the same thing, so the outbox sends it once (unless the
-    /// receiver failed).
+    /// What the receiver is told: the group, its notification count and the fingerprints in each
+    /// state. Two notifications with the same state key say the same thing, so the outbox sends it
+    /// once (unless the receiver failed) — a notification made again after a restart is not sent
+    /// again.
     public var stateKey: String {
         var hasher = SHA256()
-        hasher.update(data: Array("\(receiver)\n\(groupKey)\nfiring:".utf8))
+        hasher.update(data: Array("\(receiver)\n\(groupKey)\n#\(sequence)\nfiring:".utf8))
         for alert in firing { hasher.update(data: Array("\(alert.fingerprint)@\(alert.labels["threat_level"] ?? ""),".utf8)) }
         hasher.update(data: Array("\nresolved:".utf8))
         for alert in resolved { hasher.update(data: Array("\(alert.fingerprint),".utf8)) }
@@ -58,6 +71,8 @@ public struct Dispatcher: Sendable {
         var lastNotifiedAt: Timestamp?
         /// What the receiver was last told was firing (`fingerprint@level`).
         var lastFiring: Set<String> = []
+        /// Notifications made.
+        var notified = 0
     }
 
     /// The routing tree.
@@ -66,7 +81,7 @@ public struct Dispatcher: Sendable {
     public var inhibitRules: [InhibitRule]
     /// Silences (expired ones are simply inactive).
     public var silences: [Silence]
-    private var groups: [String: Group] = [:]
+    var groups: [String: Group] = [:]
 
     /// Creates a dispatcher.
     public init(route: Route, inhibitRules: [InhibitRule] = [.criticalSuppressesTwins], silences: [Silence] = []) {
@@ -118,8 +133,17 @@ public struct Dispatcher: Sendable {
             }
             guard isDue else { continue }
             if !firing.isEmpty || !resolved.isEmpty {
+                group.notified += 1
                 notifications.append(
-                    Notification(receiver: group.receiver, groupKey: key, groupLabels: group.labels, firing: firing, resolved: resolved, at: now)
+                    Notification(
+                        receiver: group.receiver,
+                        groupKey: key,
+                        groupLabels: group.labels,
+                        firing: firing,
+                        resolved: resolved,
+                        at: now,
+                        sequence: group.notified
+                    )
                 )
             }
             group.lastNotifiedAt = now

@@ -22,6 +22,8 @@ public struct OutboundPolicy: Hashable, Sendable {
 
     /// Whether delivery may connect to `address`.
     public func permits(_ address: IPAddress) -> Bool {
+        // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is checked as the IPv4 address it is.
+        let address = address.unmappingIPv4
         if allowed.contains(where: { $0.contains(address) }) { return true }
         return !Self.special.contains { $0.contains(address) }
     }

@@ -63,6 +63,10 @@ public struct EventType: Hashable, Sendable, Comparable, CustomStringConvertible
     /// the tenant's log, when they come into force and when they are removed.
     public static let palisadeRule = EventType(known: "palisade.rule")
 
+    /// Palisade's own alerting records: receivers stored and removed (their secrets sealed),
+    /// routing trees stored, silences created and expired, receivers paused by their breaker.
+    public static let palisadeAlerting = EventType(known: "palisade.alerting")
+
     /// Whether the type is in the `palisade.` namespace, which only Palisade itself writes; events of
     /// these types are never pruned or redacted.
     public var isReserved: Bool { rawValue.hasPrefix("palisade.") }
