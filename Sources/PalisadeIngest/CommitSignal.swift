@@ -11,12 +11,23 @@ public final class CommitSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    private let subscribers = Mutex<[CommitSignal]>([])
 
     /// A signal no commit has raised yet.
     public init() {}
 
-    /// Wakes every waiter (or, with none, the next one).
+    /// A signal of its own for another consumer, raised with this one: each remembers a commit
+    /// that happened while its consumer was busy, so one consumer's wait does not take it from
+    /// another's.
+    public func subscribe() -> CommitSignal {
+        let signal = CommitSignal()
+        subscribers.withLock { $0.append(signal) }
+        return signal
+    }
+
+    /// Wakes every waiter (or, with none, the next one), here and in every subscriber.
     public func notify() {
+        for subscriber in subscribers.withLock({ $0 }) { subscriber.notify() }
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.waiters.isEmpty else {
                 state.pending = true

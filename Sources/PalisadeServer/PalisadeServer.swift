@@ -4,6 +4,7 @@ import HummingbirdTLS
 public import Logging
 import NIOCore
 import NIOSSL
+public import PalisadeAlerting
 public import PalisadeCore
 public import PalisadeDetection
 public import PalisadeIngest
@@ -24,6 +25,10 @@ public struct ServerDependencies: Sendable {
     public var detection: DetectionConsumer?
     /// How often detection passes over new events.
     public var detectionInterval: Duration = .milliseconds(250)
+    /// Alerting (its consumer and deliverer), run as a service when present.
+    public var alerting: Alerting?
+    /// How often alerting looks for due groups and retries at the latest.
+    public var alertingInterval: Duration = .milliseconds(250)
     /// SLA deadlines shown with incidents (and used by the detection consumer's escalations).
     public var sla: IncidentSLA = .standard
     /// The only writer of the ledger (run it as a service next to the application).
@@ -72,6 +77,26 @@ public struct ServerDependencies: Sendable {
         self.clock = clock
         self.metrics = metrics
         self.logger = logger
+    }
+}
+
+/// Alerting's parts as the server uses them.
+public struct Alerting: Sendable {
+    /// Turns incident records into outbox notifications.
+    public var consumer: AlertConsumer
+    /// Sends the outbox.
+    public var deliverer: OutboxDeliverer
+    /// Seals receiver secrets as they are stored.
+    public var sealer: SecretSealer
+    /// The outbox, for test notifications and the dead-letter list.
+    public var outbox: any OutboxStore
+
+    /// Collects the parts.
+    public init(consumer: AlertConsumer, deliverer: OutboxDeliverer, sealer: SecretSealer, outbox: any OutboxStore) {
+        self.consumer = consumer
+        self.deliverer = deliverer
+        self.sealer = sealer
+        self.outbox = outbox
     }
 }
 
@@ -139,6 +164,15 @@ public enum PalisadeServer {
             clock: dependencies.clock,
             maxBodyBytes: configuration.limits.maxAdminBytes
         ).addRoutes(to: v1)
+        if let alerting = dependencies.alerting {
+            AlertingController(
+                events: dependencies.events,
+                committer: dependencies.committer,
+                alerting: alerting,
+                clock: dependencies.clock,
+                maxBodyBytes: configuration.limits.maxAdminBytes
+            ).addRoutes(to: v1)
+        }
         let detection = dependencies.detection
         RulesController(
             events: dependencies.events,
@@ -208,6 +242,18 @@ public enum PalisadeServer {
                     consumer: detection,
                     commits: dependencies.committer.commits,
                     interval: dependencies.detectionInterval,
+                    metrics: dependencies.metrics,
+                    logger: dependencies.logger
+                )
+            )
+        }
+        if let alerting = dependencies.alerting {
+            services.append(
+                AlertingService(
+                    consumer: alerting.consumer,
+                    deliverer: alerting.deliverer,
+                    commits: dependencies.committer.commits.subscribe(),
+                    interval: dependencies.alertingInterval,
                     metrics: dependencies.metrics,
                     logger: dependencies.logger
                 )

@@ -17,6 +17,8 @@ struct DataDirectory {
     static let databaseFileName = "palisade.db"
     /// The key API tokens are hashed under.
     static let tokenKeyFileName = "token.key"
+    /// The key receiver secrets are sealed under.
+    static let alertingKeyFileName = "alerting.key"
     /// The key name (and origin prefix) of a newly generated key.
     static let defaultKeyName = "palisade.local"
 
@@ -77,13 +79,24 @@ struct DataDirectory {
     /// Losing it makes every API token invalid (mint new ones with `palisade token create`);
     /// it never leaves the data directory.
     func tokenKey() throws -> SymmetricKey {
-        let path = (self.path as NSString).appendingPathComponent(Self.tokenKeyFileName)
+        try symmetricKey(Self.tokenKeyFileName, ifUnreadable: "restore it from a backup or delete it and mint new tokens")
+    }
+
+    /// The key receiver secrets are sealed under (32 random bytes, hex, mode 0600), generated on
+    /// first use. Every server sharing a PostgreSQL database needs the same file.
+    ///
+    /// Losing it makes every stored receiver's secret unreadable (store the receivers again).
+    func alertingKey() throws -> SymmetricKey {
+        try symmetricKey(Self.alertingKeyFileName, ifUnreadable: "restore it from a backup, or delete it and store every receiver again")
+    }
+
+    /// A 256-bit key kept in `name`, generated on first use.
+    private func symmetricKey(_ name: String, ifUnreadable advice: String) throws -> SymmetricKey {
+        let path = (self.path as NSString).appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: path) {
             try refuseReadableByOthers(path)
             let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let bytes = Hex.decode(text), bytes.count == 32 else {
-                throw CLIError("\(path) does not hold a 32-byte hex token key; restore it from a backup or delete it and mint new tokens")
-            }
+            guard let bytes = Hex.decode(text), bytes.count == 32 else { throw CLIError("\(path) does not hold a 32-byte hex key; \(advice)") }
             return SymmetricKey(data: bytes)
         }
         try create()

@@ -27,13 +27,7 @@ struct AlertPipeline {
         let directory = try TemporaryDirectory.make("palisade-alerting")
         path = directory.appendingPathComponent("palisade.sqlite").path
         store = try SQLiteStore(path: path)
-        sequencer = LogSequencer(
-            backend: store,
-            signer: Self.signer,
-            clock: clock,
-            configuration: .init(origin: "alerting.test"),
-            logger: Logger(label: "test")
-        )
+        sequencer = Self.writer(store, clock)
     }
 
     /// The same file opened again (a restart), with the same alerting key.
@@ -42,13 +36,11 @@ struct AlertPipeline {
         path = other.path
         sealer = other.sealer
         store = try SQLiteStore(path: path)
-        sequencer = LogSequencer(
-            backend: store,
-            signer: Self.signer,
-            clock: clock,
-            configuration: .init(origin: "alerting.test"),
-            logger: Logger(label: "test")
-        )
+        sequencer = Self.writer(store, clock)
+    }
+
+    private static func writer(_ store: SQLiteStore, _ clock: ManualWallClock) -> LogSequencer {
+        LogSequencer(backend: store, signer: signer, clock: clock, configuration: .init(origin: "alerting.test"), logger: Logger(label: "test"))
     }
 
     /// Stores a receiver (its secret sealed) as the API does.

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+public import PalisadeAlerting
 public import PalisadeDetection
 public import Prometheus
 
@@ -66,6 +67,39 @@ public struct ServerMetrics: Sendable {
         ]
         where count > 0 {
             Counter(label: "palisade_incident_changes_total", dimensions: [("change", change)], factory: factory).increment(by: count)
+        }
+    }
+
+    /// One alerting consumer pass: notifications enqueued (and made again but already enqueued).
+    public func alerting(_ report: AlertConsumer.Report) {
+        Counter(label: "palisade_alert_notifications_enqueued_total", dimensions: [], factory: factory).increment(by: report.enqueued)
+        if report.unrouted > 0 {
+            Counter(label: "palisade_alert_notifications_unrouted_total", dimensions: [], factory: factory).increment(by: report.unrouted)
+        }
+    }
+
+    /// One delivery pass: every attempt by receiver kind and outcome (`delivered`, `retry`,
+    /// `dead`), notifications dead-lettered without an attempt, deferrals and breaker pauses.
+    public func delivery(_ report: OutboxDeliverer.Report) {
+        for (attempt, count) in report.attempts {
+            Counter(
+                label: "palisade_alert_delivery_attempts_total",
+                dimensions: [("kind", attempt.kind.rawValue), ("outcome", attempt.outcome.rawValue)],
+                factory: factory
+            ).increment(by: count)
+            if attempt.outcome == .dead {
+                Counter(label: "palisade_alert_dead_letters_total", dimensions: [("reason", "failed")], factory: factory).increment(by: count)
+            }
+        }
+        if report.undeliverable > 0 {
+            Counter(label: "palisade_alert_dead_letters_total", dimensions: [("reason", "undeliverable")], factory: factory)
+                .increment(by: report.undeliverable)
+        }
+        if report.deferred > 0 {
+            Counter(label: "palisade_alert_deliveries_deferred_total", dimensions: [], factory: factory).increment(by: report.deferred)
+        }
+        if !report.paused.isEmpty {
+            Counter(label: "palisade_alert_receiver_pauses_total", dimensions: [], factory: factory).increment(by: report.paused.count)
         }
     }
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import PalisadeAlerting
+import PalisadeChannels
 import PalisadeCore
 import PalisadeDetection
 import PalisadeExport
@@ -114,6 +116,35 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger
             )
             if let interval = resolved.detection?.interval { dependencies.detectionInterval = interval }
+            var transport: HTTPTransport?
+            if let settings = resolved.alerting {
+                let http = HTTPTransport(
+                    configuration: .init(
+                        policy: OutboundPolicy(allowed: settings.allowed),
+                        timeoutSeconds: settings.timeoutSeconds,
+                        perHostConcurrency: settings.perHostConcurrency
+                    )
+                )
+                transport = http
+                let sealer = SecretSealer(key: try directory.alertingKey())
+                let channel = HTTPAlertChannel(transport: http, clock: clock)
+                var retry = RetryPolicy.standard
+                retry.horizonSeconds = settings.retryHorizonSeconds
+                dependencies.alerting = Alerting(
+                    consumer: AlertConsumer(store: store, clock: clock),
+                    deliverer: OutboxDeliverer(
+                        store: store,
+                        channels: [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel],
+                        sealer: sealer,
+                        records: committer,
+                        clock: clock,
+                        configuration: .init(retry: retry, concurrency: settings.concurrency, link: settings.dashboardURL)
+                    ),
+                    sealer: sealer,
+                    outbox: store
+                )
+                dependencies.alertingInterval = settings.interval
+            }
             let scheme = resolved.server.tls == nil ? "http" : "https"
             let host = resolved.server.host.contains(":") ? "[\(resolved.server.host)]" : resolved.server.host
             let application = try PalisadeServer.buildApplication(configuration: resolved.server, dependencies: dependencies) { port in
@@ -144,19 +175,31 @@ struct ServeCommand: AsyncParsableCommand {
                 let sweeping = RetentionSweeping(store: store, sweeper: sweeper, clock: clock, interval: retention.interval, logger: logger)
                 background.append { await sweeping.run() }
             }
-            guard !background.isEmpty else {
-                try await application.runService()
-                return
+            do {
+                try await runUntilStopped(application, background)
+            } catch {
+                await transport?.shutdown()
+                throw error
             }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for task in background { group.addTask { await task() } }
-                group.addTask { try await application.runService() }
-                // The server stopping (SIGTERM) ends the background work too (anchoring anchors once more).
-                try await group.next()
-                group.cancelAll()
-                try await group.waitForAll()
-            }
+            // Alert delivery's connections close after the server (and its alerting service) stopped.
+            await transport?.shutdown()
         }
         printError("palisade: stopped; every acknowledged event is durable")
+    }
+
+    /// Runs the application and the background work until the server stops (SIGTERM), which ends
+    /// the background work too (anchoring anchors once more).
+    private func runUntilStopped(_ application: some ApplicationProtocol, _ background: [@Sendable () async -> Void]) async throws {
+        guard !background.isEmpty else {
+            try await application.runService()
+            return
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in background { group.addTask { await task() } }
+            group.addTask { try await application.runService() }
+            try await group.next()
+            group.cancelAll()
+            try await group.waitForAll()
+        }
     }
 }

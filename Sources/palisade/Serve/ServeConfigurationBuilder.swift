@@ -22,6 +22,8 @@ struct ServeConfigurationBuilder {
         var retention: (archive: URL, interval: Duration)?
         /// How detection runs, if it does.
         var detection: DetectionSettings?
+        /// How alerting runs, if it does.
+        var alerting: AlertingSettings?
         var warnings: [String]
     }
 
@@ -34,7 +36,39 @@ struct ServeConfigurationBuilder {
         var alertLevel: ThreatLevel
     }
 
+    /// `alerting.*`.
+    struct AlertingSettings {
+        var interval: Duration
+        var allowed: [IPNetwork]
+        var timeoutSeconds: Int64
+        var perHostConcurrency: Int
+        var concurrency: Int
+        var retryHorizonSeconds: Int64
+        var dashboardURL: String?
+    }
+
     let settings: ServeSettings
+
+    private func alertingSettings() throws -> AlertingSettings? {
+        guard try settings.bool("alerting.enabled") else { return nil }
+        var allowed = [IPNetwork]()
+        for item in (settings.string("alerting.allow_networks") ?? "").split(separator: ",") {
+            let text = item.trimmingCharacters(in: .whitespaces)
+            guard let network = IPNetwork(text.contains("/") ? text : text + (text.contains(":") ? "/128" : "/32")) else {
+                throw CLIError("\(settings.describe("alerting.allow_networks")): \(text) is not an address or CIDR network")
+            }
+            allowed.append(network)
+        }
+        return AlertingSettings(
+            interval: .milliseconds(try settings.integer("alerting.interval_ms", in: 10...60_000)),
+            allowed: allowed,
+            timeoutSeconds: Int64(try settings.integer("alerting.timeout_seconds", in: 1...300)),
+            perHostConcurrency: try settings.integer("alerting.per_host_concurrency", in: 1...256),
+            concurrency: try settings.integer("alerting.concurrency", in: 1...1_024),
+            retryHorizonSeconds: Int64(try settings.integer("alerting.retry_horizon_seconds", in: 60...2_592_000)),
+            dashboardURL: settings.string("alerting.dashboard_url")
+        )
+    }
 
     func build() throws -> Resolved {
         var server = ServerConfiguration()
@@ -139,6 +173,7 @@ struct ServeConfigurationBuilder {
             anchors: anchors,
             retention: retention,
             detection: detection,
+            alerting: try alertingSettings(),
             warnings: warnings
         )
     }

@@ -1,0 +1,252 @@
+public import Foundation
+public import PalisadeCore
+
+/// What a receiver is stored with: where it points and its credentials. Read from the API's JSON
+/// body (`{"url": …, "kind": …, "routing_key": …}`) or the CLI's flags.
+public struct ReceiverSpec: Hashable, Sendable {
+    /// The endpoint.
+    public var url: String
+    /// The format, when the URL does not say it (a Slack-compatible relay on another host).
+    public var kind: ReceiverKind?
+    /// The PagerDuty integration key.
+    public var routingKey: String?
+    /// Keep the webhook signing secret of the receiver being replaced instead of making a new one.
+    public var keepSigningSecret: Bool
+
+    /// Creates a spec.
+    public init(url: String, kind: ReceiverKind? = nil, routingKey: String? = nil, keepSigningSecret: Bool = false) {
+        self.url = url
+        self.kind = kind
+        self.routingKey = routingKey
+        self.keepSigningSecret = keepSigningSecret
+    }
+
+    /// Reads a spec from a JSON object.
+    ///
+    /// - Throws: ``AlertingError`` naming the field (`url`, `kind`, `routing_key`, …).
+    public init(json: [String: JSONValue]) throws(AlertingError) {
+        for name in json.keys where !["url", "kind", "routing_key", "keep_signing_secret"].contains(name) {
+            throw AlertingError("\(name): unknown field; a receiver has url, kind, routing_key and keep_signing_secret")
+        }
+        guard case .string(let url)? = json["url"] else { throw AlertingError("url: required, the receiver's http(s) URL") }
+        var kind: ReceiverKind?
+        switch json["kind"] {
+        case nil: break
+        case .string(let name)?:
+            guard let parsed = ReceiverKind(rawValue: name) else {
+                throw AlertingError("kind: \(name) is not one of webhook, slack, discord, pagerduty")
+            }
+            kind = parsed
+        default: throw AlertingError("kind: must be a string")
+        }
+        var routingKey: String?
+        switch json["routing_key"] {
+        case nil: break
+        case .string(let key)?: routingKey = key
+        default: throw AlertingError("routing_key: must be a string")
+        }
+        var keep = false
+        switch json["keep_signing_secret"] {
+        case nil: break
+        case .bool(let value)?: keep = value
+        default: throw AlertingError("keep_signing_secret: must be true or false")
+        }
+        self.init(url: url, kind: kind, routingKey: routingKey, keepSigningSecret: keep)
+    }
+}
+
+/// The changes people make to a tenant's alerting, checked against its current configuration and
+/// turned into ``AlertingRecord``s — one implementation behind the API and the CLI.
+public struct AlertingChanges: Sendable {
+    /// Seals receiver secrets.
+    public var sealer: SecretSealer
+    /// Whose configuration.
+    public var tenant: TenantID
+    /// Who changes it.
+    public var actor: String
+    /// When.
+    public var now: Timestamp
+
+    /// Creates a change set.
+    public init(sealer: SecretSealer, tenant: TenantID, actor: String, now: Timestamp) {
+        self.sealer = sealer
+        self.tenant = tenant
+        self.actor = actor
+        self.now = now
+    }
+
+    /// A receiver stored or replaced: its record, and the webhook signing secret when a new one was
+    /// made (shown once: it is only ever stored sealed).
+    ///
+    /// - Throws: ``AlertingError`` naming what is wrong with the name, URL or key.
+    public func storeReceiver(
+        _ name: String,
+        _ spec: ReceiverSpec,
+        current: TenantAlerting
+    ) throws(AlertingError) -> (
+        record: AuditEvent, receiver: Receiver, signingSecret: String?
+    ) {
+        guard Receiver.isValidName(name) else { throw AlertingError("name: must be 1 to 64 characters of a-z, 0-9, '.', '_' and '-'") }
+        guard let url = URL(string: spec.url), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = url.host,
+            !host.isEmpty, spec.url.utf8.count <= 2_048
+        else { throw AlertingError("url: must be an http or https URL with a host (at most 2048 characters)") }
+        guard url.user == nil, url.password == nil else {
+            throw AlertingError("url: credentials in the URL are not accepted; use the receiver's token or routing key")
+        }
+        let kind = spec.kind ?? ReceiverKind(url: url)
+        var secret = ReceiverSecret(url: spec.url)
+        var shown: String?
+        switch kind {
+        case .pagerDuty:
+            guard let key = spec.routingKey, key.utf8.count == 32, key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+                throw AlertingError("routing_key: a PagerDuty receiver needs its 32-character Events API v2 integration key")
+            }
+            secret.routingKey = key
+        case .webhook:
+            if spec.keepSigningSecret {
+                guard let existing = current.receivers[name], existing.kind == .webhook,
+                    let old = try ReceiverSecret(json: try Self.parse(sealer.open(existing.sealed, tenant: tenant.rawValue, receiver: name)))
+                        .signingSecret
+                else { throw AlertingError("keep_signing_secret: there is no webhook receiver \(name) whose secret could be kept") }
+                secret.signingSecret = old
+            } else {
+                let fresh = ReceiverSecret.newSigningSecret()
+                secret.signingSecret = fresh
+                shown = fresh
+            }
+            if spec.routingKey != nil { throw AlertingError("routing_key: only PagerDuty receivers have one") }
+        case .slack, .discord:
+            if spec.routingKey != nil { throw AlertingError("routing_key: only PagerDuty receivers have one") }
+        }
+        let sealed: String
+        do {
+            sealed = try sealer.seal(CanonicalJSON.encode(secret.json), tenant: tenant.rawValue, receiver: name)
+        } catch {
+            throw AlertingError("the receiver's secret could not be sealed: \(error)")
+        }
+        let receiver = Receiver(
+            name: name,
+            kind: kind,
+            target: "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")",
+            sealed: sealed,
+            fingerprint: secret.fingerprint,
+            storedBy: actor,
+            storedAt: now
+        )
+        return (AlertingRecord.receiverStored(receiver, tenant: tenant, id: newID()), receiver, shown)
+    }
+
+    /// A receiver removed.
+    ///
+    /// - Throws: ``AlertingError`` when there is no such receiver or the stored policy routes to it.
+    public func removeReceiver(_ name: String, current: TenantAlerting) throws(AlertingError) -> AuditEvent {
+        guard current.receivers[name] != nil else { throw AlertingError("name: there is no receiver \(name)") }
+        if let policy = current.storedPolicy, policy.receivers.contains(name) {
+            throw AlertingError("name: the alerting policy routes to \(name); store a policy without it first")
+        }
+        return AlertingRecord.receiverRemoved(name, tenant: tenant, actor: actor, at: now, id: newID())
+    }
+
+    /// A policy stored.
+    ///
+    /// - Throws: ``AlertingError`` when it names a receiver the tenant does not have.
+    public func storePolicy(_ policy: AlertingPolicy, current: TenantAlerting) throws(AlertingError) -> AuditEvent {
+        for name in policy.receivers.sorted() where current.receivers[name] == nil {
+            throw AlertingError("route: receiver \(name) does not exist; store it first (PUT /v1/alerting/receivers/\(name))")
+        }
+        return AlertingRecord.policyStored(policy, tenant: tenant, actor: actor, at: now, id: newID())
+    }
+
+    /// A silence created, from now (or `startsAt`) until `endsAt`.
+    ///
+    /// - Throws: ``AlertingError`` for a matcher that does not parse, no matchers, an end not after
+    ///   the start or in the past, a silence longer than a year, or no comment.
+    public func createSilence(
+        matchers texts: [String],
+        startsAt: Timestamp?,
+        endsAt: Timestamp,
+        comment: String
+    ) throws(AlertingError) -> (
+        record: AuditEvent, silence: Silence
+    ) {
+        var matchers = [Matcher]()
+        for text in texts {
+            do {
+                matchers.append(try Matcher(parsing: text))
+            } catch {
+                throw AlertingError("matchers: \(error.description)")
+            }
+        }
+        let start = startsAt ?? now
+        guard endsAt > now else { throw AlertingError("ends_at: must be in the future") }
+        guard endsAt.microseconds - start.microseconds <= 31_536_000_000_000 else { throw AlertingError("ends_at: a silence lasts at most a year") }
+        var generator = SystemRandomNumberGenerator()
+        let silence = try Silence(
+            id: .version7(at: now, using: &generator),
+            matchers: matchers,
+            startsAt: start,
+            endsAt: endsAt,
+            createdBy: actor,
+            comment: comment
+        )
+        return (AlertingRecord.silenceCreated(silence, tenant: tenant, id: newID(), at: now), silence)
+    }
+
+    /// A silence ended now.
+    ///
+    /// - Throws: ``AlertingError`` when there is no such silence or it has already ended.
+    public func expireSilence(_ id: UUID, current: TenantAlerting) throws(AlertingError) -> AuditEvent {
+        guard let silence = current.silences[id] else { throw AlertingError("id: there is no silence \(id.uuidString.lowercased())") }
+        guard silence.endsAt > now else { throw AlertingError("id: silence \(id.uuidString.lowercased()) has already ended") }
+        return AlertingRecord.silenceExpired(id, tenant: tenant, actor: actor, at: now, id: newID())
+    }
+
+    /// A test notification for `receiver`: one firing alert labelled `test`, straight into the
+    /// outbox (never grouped, silenced or inhibited), delivered like any other.
+    ///
+    /// - Throws: ``AlertingError`` when there is no such receiver.
+    public func testNotification(to receiver: String, current: TenantAlerting) throws(AlertingError) -> OutboxNotification {
+        guard current.receivers[receiver] != nil else { throw AlertingError("name: there is no receiver \(receiver)") }
+        let id = newID()
+        let alert = Alert(
+            labels: [
+                "tenant": tenant.rawValue, "incident_id": "test-\(id.uuidString.lowercased())", "incident_type": "test", "threat_level": "low",
+                "rule": "palisade.test", "status": "open", "test": "true",
+            ],
+            annotations: ["title": "Palisade test notification (sent by \(actor))", "action": "test"],
+            fingerprint: "test-\(id.uuidString.lowercased())",
+            isFiring: true,
+            startsAt: now,
+            updatedAt: now
+        )
+        let notification = Notification(
+            receiver: receiver,
+            groupKey: "test|\(id.uuidString.lowercased())",
+            groupLabels: ["test": "true"],
+            firing: [alert],
+            resolved: [],
+            at: now
+        )
+        return OutboxNotification(
+            id: id,
+            tenant: tenant,
+            receiver: receiver,
+            stateKey: "test/\(id.uuidString.lowercased())",
+            payload: CanonicalJSON.encode(notification.json),
+            createdAt: now
+        )
+    }
+
+    private func newID() -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        return .version7(at: now, using: &generator)
+    }
+
+    private static func parse(_ bytes: [UInt8]) throws(AlertingError) -> JSONValue {
+        do {
+            return try JSONParser().parse(bytes)
+        } catch {
+            throw AlertingError("a sealed receiver secret does not read as JSON")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+public import Logging
+public import PalisadeAlerting
+public import PalisadeIngest
+public import ServiceLifecycle
+
+/// Runs alerting next to the server: after every commit (or `interval` at the latest, for group
+/// timers and retries) the consumer turns new incident records into outbox notifications, then the
+/// deliverer sends what is due — again at once while it keeps finding work. A failed pass is
+/// logged, counted and retried; it never stops the server, and nothing leaves the outbox until its
+/// outcome is recorded. On graceful shutdown the consumer saves its cursors.
+public struct AlertingService: Service {
+    let consumer: AlertConsumer
+    let deliverer: OutboxDeliverer
+    let commits: CommitSignal?
+    let interval: Duration
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    /// Creates the service.
+    public init(
+        consumer: AlertConsumer,
+        deliverer: OutboxDeliverer,
+        commits: CommitSignal?,
+        interval: Duration,
+        metrics: ServerMetrics,
+        logger: Logger
+    ) {
+        self.consumer = consumer
+        self.deliverer = deliverer
+        self.commits = commits
+        self.interval = interval
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Passes until graceful shutdown.
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await consume()
+            while await deliver(), !Task.isShuttingDownGracefully {}
+            do {
+                try await cancelWhenGracefulShutdown {
+                    if let commits {
+                        await commits.wait(upTo: interval)
+                        try Task.checkCancellation()
+                    } else {
+                        try await Task.sleep(for: interval)
+                    }
+                }
+            } catch {
+                break  // shutting down
+            }
+        }
+        await consume()
+        do {
+            try await consumer.checkpointAll()
+        } catch {
+            metrics.internalFailure("alerting_checkpoint")
+            logger.error("palisade.alerting.checkpoint_failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func consume() async {
+        do {
+            let report = try await consumer.runOnce()
+            metrics.alerting(report)
+            for warning in report.warnings { logger.warning("palisade.alerting.state", metadata: ["warning": "\(warning)"]) }
+        } catch {
+            metrics.internalFailure("alerting")
+            logger.error("palisade.alerting.failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// One delivery pass; whether it attempted anything (then another pass follows at once).
+    private func deliver() async -> Bool {
+        do {
+            let report = try await deliverer.runOnce()
+            metrics.delivery(report)
+            for failure in report.failures { logger.warning("palisade.alerting.delivery_failed", metadata: ["failure": "\(failure)"]) }
+            for receiver in report.paused { logger.error("palisade.alerting.receiver_paused", metadata: ["receiver": "\(receiver)"]) }
+            return !report.attempts.isEmpty || report.undeliverable > 0
+        } catch {
+            metrics.internalFailure("delivery")
+            logger.error("palisade.alerting.delivery_pass_failed", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+}
