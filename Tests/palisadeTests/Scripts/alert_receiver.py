@@ -1,11 +1,11 @@
 """A webhook receiver for Palisade's alert delivery tests, sharing no code with Palisade.
 
-Listens on 127.0.0.1 (port 0), writes the port to PORT_FILE, and appends one JSON line per POST
+Listens on 127.0.0.1 (port 0), prints "listening on http://127.0.0.1:PORT ", and appends one JSON line per POST
 to LOG_FILE: the delivery id, the attempt, whether the X-Palisade-Signature verifies (Python's
 hmac, when SECRET is given), whether the id was seen before, and the incidents in the body.
 Each answer waits DELAY seconds, so that a test can kill the sender mid-stream.
 
-usage: alert_receiver.py PORT_FILE LOG_FILE [DELAY] [SECRET]
+usage: alert_receiver.py LOG_FILE [DELAY] [SECRET]
 """
 
 import hashlib
@@ -16,9 +16,9 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PORT_FILE, LOG_FILE = sys.argv[1], sys.argv[2]
-DELAY = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
-SECRET = sys.argv[4].encode() if len(sys.argv) > 4 else None
+LOG_FILE = sys.argv[1]
+DELAY = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+SECRET = sys.argv[3].encode() if len(sys.argv) > 3 else None
 lock = threading.Lock()
 seen = set()
 
@@ -61,9 +61,5 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
-with open(PORT_FILE + ".tmp", "w") as out:
-    out.write(str(server.server_address[1]))
-import os
-
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
+print(f"listening on http://127.0.0.1:{server.server_address[1]} ", flush=True)
 server.serve_forever()
