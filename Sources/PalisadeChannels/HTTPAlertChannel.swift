@@ -52,6 +52,8 @@ public struct HTTPAlertChannel: AlertChannel {
                 guard outcome == .delivered else { return outcome }
             }
             return .delivered
+        case .email, .syslog:
+            return .permanent("\(delivery.receiver.kind.rawValue) receivers are not sent over HTTP")
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 public import PalisadeAlerting
 public import PalisadeCore
 
@@ -23,18 +24,22 @@ public final class HTTPTransport: Sendable {
         public var connectTimeoutSeconds: Int64
         /// Requests in flight to one host at a time.
         public var perHostConcurrency: Int
+        /// Certificates trusted besides the system's (PEM file).
+        public var extraTrustRootsFile: String?
 
         /// 10 s per request, 5 s to connect, 4 per host.
         public init(
             policy: OutboundPolicy = OutboundPolicy(),
             timeoutSeconds: Int64 = 10,
             connectTimeoutSeconds: Int64 = 5,
-            perHostConcurrency: Int = 4
+            perHostConcurrency: Int = 4,
+            extraTrustRootsFile: String? = nil
         ) {
             self.policy = policy
             self.timeoutSeconds = timeoutSeconds
             self.connectTimeoutSeconds = connectTimeoutSeconds
             self.perHostConcurrency = perHostConcurrency
+            self.extraTrustRootsFile = extraTrustRootsFile
         }
     }
 
@@ -79,40 +84,16 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// Why a request did not get a response.
-    public enum Failure: Error, Sendable {
-        /// Not allowed or not a usable URL: retrying will not help.
-        case refused(String)
-        /// The network failed (timeout, connection refused, TLS): it may pass.
-        case network(String)
-
-        var outcome: DeliveryOutcome {
-            switch self {
-            case .refused(let reason): .permanent(reason)
-            case .network(let reason): .retry(reason)
-            }
-        }
-    }
-
     /// Sends a POST and returns the response.
-    public func send(_ url: String, headers: [(String, String)], body: [UInt8]) async -> Result<Response, Failure> {
+    public func send(_ url: String, headers: [(String, String)], body: [UInt8]) async -> Result<Response, DeliveryFailure> {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = parsed.host, !host.isEmpty
         else { return .failure(.refused("\(url) is not an http(s) URL")) }
-        let addresses: [IPAddress]
-        do {
-            addresses = try await resolver.addresses(of: host)
-        } catch {
-            return .failure(.network("\(error)"))
+        let pinned: IPAddress
+        switch await resolver.checkedAddress(of: host, policy: configuration.policy) {
+        case .success(let address): pinned = address
+        case .failure(let failure): return .failure(failure)
         }
-        for address in addresses where !configuration.policy.permits(address) {
-            return .failure(
-                .refused(
-                    "\(host) resolves to \(address), which outbound delivery may not reach (loopback, private or reserved); allow it with alerting.allow_networks"
-                )
-            )
-        }
-        let pinned = addresses[0]
         let client = await clients.client(host: host, pinned: IPAddress(host) == nil ? pinned : nil)
         let gateKey = "\(host):\(parsed.port ?? (scheme == "https" ? 443 : 80))"
         let timeout = configuration.timeoutSeconds
@@ -160,6 +141,10 @@ actor ClientPool {
             timeout: .init(connect: .seconds(timeout.connectTimeoutSeconds), read: .seconds(timeout.timeoutSeconds))
         )
         if let pinned { configuration.dnsOverride = [host: pinned.text] }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let file = timeout.extraTrustRootsFile { tls.additionalTrustRoots = [.file(file)] }
+        configuration.tlsConfiguration = tls
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: timeout.perHostConcurrency)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         clients[key] = client

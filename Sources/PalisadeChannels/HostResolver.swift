@@ -1,4 +1,5 @@
 import NIOPosix
+public import PalisadeAlerting
 public import PalisadeCore
 
 #if canImport(Glibc)
@@ -15,11 +16,31 @@ public struct HostResolver: Sendable {
 
     /// The addresses of `host` (an address literal resolves to itself).
     ///
-    /// - Throws: ``ChannelError`` when the name does not resolve.
+    /// - Throws: ``TransportError`` when the name does not resolve.
     public func addresses(of host: String) async throws -> [IPAddress] {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let literal = IPAddress(bare) { return [literal] }
         return try await NIOThreadPool.singleton.runIfActive { try Self.lookup(bare) }
+    }
+
+    /// The address to connect to for `host`: every address it resolves to must be one the policy
+    /// permits (a name with one private address among public ones is refused), and the first is
+    /// used, so the connection goes to an address that was checked.
+    public func checkedAddress(of host: String, policy: OutboundPolicy) async -> Result<IPAddress, DeliveryFailure> {
+        let addresses: [IPAddress]
+        do {
+            addresses = try await self.addresses(of: host)
+        } catch {
+            return .failure(.network("\(error)"))
+        }
+        for address in addresses where !policy.permits(address) {
+            return .failure(
+                .refused(
+                    "\(host) resolves to \(address), which outbound delivery may not reach (loopback, private or reserved); allow it with alerting.allow_networks"
+                )
+            )
+        }
+        return .success(addresses[0])
     }
 
     private static func lookup(_ host: String) throws -> [IPAddress] {
@@ -33,7 +54,7 @@ public struct HostResolver: Sendable {
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, nil, &hints, &result)
         guard status == 0, let first = result else {
-            throw ChannelError("\(host) does not resolve (\(String(cString: gai_strerror(status))))")
+            throw TransportError("\(host) does not resolve (\(String(cString: gai_strerror(status))))")
         }
         defer { freeaddrinfo(first) }
         var addresses = [IPAddress]()
@@ -55,13 +76,29 @@ public struct HostResolver: Sendable {
             if let address = IPAddress(text), !addresses.contains(address) { addresses.append(address) }
             cursor = entry.pointee.ai_next
         }
-        guard !addresses.isEmpty else { throw ChannelError("\(host) resolves to no IPv4 or IPv6 address") }
+        guard !addresses.isEmpty else { throw TransportError("\(host) resolves to no IPv4 or IPv6 address") }
         return addresses
     }
 }
 
+/// Why a delivery did not get an answer.
+public enum DeliveryFailure: Error, Sendable {
+    /// Not allowed or not a usable target: retrying will not help.
+    case refused(String)
+    /// The network failed (timeout, connection refused, TLS): it may pass.
+    case network(String)
+
+    /// The outcome it stands for.
+    public var outcome: DeliveryOutcome {
+        switch self {
+        case .refused(let reason): .permanent(reason)
+        case .network(let reason): .retry(reason)
+        }
+    }
+}
+
 /// A channel that cannot be set up or a target it may not reach; the message says what to do.
-public struct ChannelError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong.
     public var description: String
 

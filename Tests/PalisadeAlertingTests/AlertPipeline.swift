@@ -111,12 +111,14 @@ struct AlertPipeline {
         transport: HTTPTransport,
         retry: RetryPolicy = RetryPolicy(initialSeconds: 1, multiplier: 2, maximumSeconds: 60, horizonSeconds: 3_600, jitter: 0),
         concurrency: Int = 16,
-        batchSize: Int = 256
+        batchSize: Int = 256,
+        others: [ReceiverKind: any AlertChannel] = [:]
     ) -> OutboxDeliverer {
         let channel = HTTPAlertChannel(transport: transport, clock: clock)
+        let channels: [ReceiverKind: any AlertChannel] = [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel]
         return OutboxDeliverer(
             store: store,
-            channels: [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel],
+            channels: channels.merging(others) { _, other in other },
             sealer: sealer,
             records: sequencer,
             clock: clock,

@@ -11,10 +11,31 @@ public enum ReceiverKind: String, Hashable, Sendable {
     case pagerDuty = "pagerduty"
     /// Anything else: Palisade's JSON, signed with `X-Palisade-Signature`.
     case webhook
+    /// Email over SMTP (`smtp://host:587`, STARTTLS required; `smtps://host:465`, TLS from the start).
+    case email
+    /// Syslog (RFC 5424) over UDP, TCP or TLS (`syslog+udp://`, `syslog+tcp://`, `syslog+tls://`), CEF or JSON.
+    case syslog
+
+    /// Whether the kind is sent over HTTP (and has an http(s) URL).
+    public var isHTTP: Bool {
+        switch self {
+        case .slack, .discord, .pagerDuty, .webhook: true
+        case .email, .syslog: false
+        }
+    }
 
     /// The kind a URL is for.
     public init(url: URL) {
         let host = url.host?.lowercased() ?? ""
+        switch url.scheme?.lowercased() {
+        case "smtp", "smtps":
+            self = .email
+            return
+        case "syslog+udp", "syslog+tcp", "syslog+tls":
+            self = .syslog
+            return
+        default: break
+        }
         guard url.scheme?.lowercased() == "https" else {
             self = .webhook
             return

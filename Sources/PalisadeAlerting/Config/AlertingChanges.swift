@@ -12,6 +12,16 @@ public struct ReceiverSpec: Hashable, Sendable {
     public var routingKey: String?
     /// Keep the webhook signing secret of the receiver being replaced instead of making a new one.
     public var keepSigningSecret: Bool
+    /// Email: the sender address.
+    public var from: String?
+    /// Email: the recipients.
+    public var to: [String] = []
+    /// Email: the SMTP user name.
+    public var username: String?
+    /// Email: the SMTP password.
+    public var password: String?
+    /// Syslog: `cef` (the default) or `json`.
+    public var format: String?
 
     /// Creates a spec.
     public init(url: String, kind: ReceiverKind? = nil, routingKey: String? = nil, keepSigningSecret: Bool = false) {
@@ -25,8 +35,9 @@ public struct ReceiverSpec: Hashable, Sendable {
     ///
     /// - Throws: ``AlertingError`` naming the field (`url`, `kind`, `routing_key`, …).
     public init(json: [String: JSONValue]) throws(AlertingError) {
-        for name in json.keys where !["url", "kind", "routing_key", "keep_signing_secret"].contains(name) {
-            throw AlertingError("\(name): unknown field; a receiver has url, kind, routing_key and keep_signing_secret")
+        let known = ["url", "kind", "routing_key", "keep_signing_secret", "from", "to", "username", "password", "format"]
+        for name in json.keys where !known.contains(name) {
+            throw AlertingError("\(name): unknown field; a receiver has \(known.joined(separator: ", "))")
         }
         guard case .string(let url)? = json["url"] else { throw AlertingError("url: required, the receiver's http(s) URL") }
         var kind: ReceiverKind?
@@ -52,6 +63,26 @@ public struct ReceiverSpec: Hashable, Sendable {
         default: throw AlertingError("keep_signing_secret: must be true or false")
         }
         self.init(url: url, kind: kind, routingKey: routingKey, keepSigningSecret: keep)
+        func text(_ field: String) throws(AlertingError) -> String? {
+            switch json[field] {
+            case nil: return nil
+            case .string(let value)?: return value
+            default: throw AlertingError("\(field): must be a string")
+            }
+        }
+        from = try text("from")
+        username = try text("username")
+        password = try text("password")
+        format = try text("format")
+        switch json["to"] {
+        case nil: break
+        case .array(let items)?:
+            for item in items {
+                guard case .string(let address) = item else { throw AlertingError("to: must be an array of addresses") }
+                to.append(address)
+            }
+        default: throw AlertingError("to: must be an array of addresses")
+        }
     }
 }
 
@@ -87,16 +118,46 @@ public struct AlertingChanges: Sendable {
         record: AuditEvent, receiver: Receiver, signingSecret: String?
     ) {
         guard Receiver.isValidName(name) else { throw AlertingError("name: must be 1 to 64 characters of a-z, 0-9, '.', '_' and '-'") }
-        guard let url = URL(string: spec.url), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = url.host,
+        let schemes = ["http", "https", "smtp", "smtps", "syslog+udp", "syslog+tcp", "syslog+tls"]
+        guard let url = URL(string: spec.url), let scheme = url.scheme?.lowercased(), schemes.contains(scheme), let host = url.host,
             !host.isEmpty, spec.url.utf8.count <= 2_048
-        else { throw AlertingError("url: must be an http or https URL with a host (at most 2048 characters)") }
+        else {
+            throw AlertingError(
+                "url: must be an http(s), smtp(s) or syslog+udp/tcp/tls URL with a host (at most 2048 characters)"
+            )
+        }
         guard url.user == nil, url.password == nil else {
-            throw AlertingError("url: credentials in the URL are not accepted; use the receiver's token or routing key")
+            throw AlertingError("url: credentials in the URL are not accepted; use the receiver's username and password, token or routing key")
         }
         let kind = spec.kind ?? ReceiverKind(url: url)
+        guard kind.isHTTP == ["http", "https"].contains(scheme) else {
+            throw AlertingError("url: a \(kind.rawValue) receiver cannot use a \(scheme) URL")
+        }
         var secret = ReceiverSecret(url: spec.url)
         var shown: String?
+        if kind != .email, spec.from != nil || !spec.to.isEmpty || spec.username != nil || spec.password != nil {
+            throw AlertingError("from: only email receivers have from, to, username and password")
+        }
+        if kind != .syslog, spec.format != nil { throw AlertingError("format: only syslog receivers have a format") }
         switch kind {
+        case .email:
+            guard let from = spec.from, Self.isAddress(from) else { throw AlertingError("from: an email receiver needs a sender address") }
+            guard !spec.to.isEmpty, spec.to.count <= 50, spec.to.allSatisfy(Self.isAddress) else {
+                throw AlertingError("to: an email receiver needs 1 to 50 recipient addresses")
+            }
+            guard (spec.username == nil) == (spec.password == nil) else {
+                throw AlertingError("password: give both username and password, or neither")
+            }
+            secret.from = from
+            secret.to = spec.to
+            secret.username = spec.username
+            secret.password = spec.password
+            if spec.routingKey != nil { throw AlertingError("routing_key: only PagerDuty receivers have one") }
+        case .syslog:
+            let format = spec.format ?? "cef"
+            guard ["cef", "json"].contains(format) else { throw AlertingError("format: must be cef or json") }
+            secret.format = format
+            if spec.routingKey != nil { throw AlertingError("routing_key: only PagerDuty receivers have one") }
         case .pagerDuty:
             guard let key = spec.routingKey, key.utf8.count == 32, key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
                 throw AlertingError("routing_key: a PagerDuty receiver needs its 32-character Events API v2 integration key")
@@ -235,6 +296,14 @@ public struct AlertingChanges: Sendable {
             payload: CanonicalJSON.encode(notification.json),
             createdAt: now
         )
+    }
+
+    /// A plain mailbox (`name@example.com`): no display name, spaces, angle brackets or line breaks
+    /// (which would let a value inject SMTP commands or headers).
+    static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && text.utf8.count <= 254
+            && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: ",") }
     }
 
     private func newID() -> UUID {

@@ -39,7 +39,8 @@ public struct Receiver: Hashable, Sendable {
     }
 }
 
-/// The secret part of a receiver: what must never be shown again or stored in the clear.
+/// The sealed part of a receiver: its endpoint and credentials (never shown again or stored in the
+/// clear) and the settings that go with them (email addresses, the syslog format).
 public struct ReceiverSecret: Hashable, Sendable {
     /// The endpoint (for Slack and Discord the URL itself is the credential).
     public var url: String
@@ -49,13 +50,36 @@ public struct ReceiverSecret: Hashable, Sendable {
     public var routingKey: String?
     /// A token sent as a header (Splunk HEC, Elastic API keys).
     public var token: String?
+    /// The SMTP user name.
+    public var username: String?
+    /// The SMTP password.
+    public var password: String?
+    /// The sender address of email.
+    public var from: String?
+    /// The recipients of email.
+    public var to: [String]
+    /// The syslog payload format (`cef` or `json`).
+    public var format: String?
 
     /// Creates a secret.
-    public init(url: String, signingSecret: String? = nil, routingKey: String? = nil, token: String? = nil) {
+    public init(
+        url: String,
+        signingSecret: String? = nil,
+        routingKey: String? = nil,
+        token: String? = nil,
+        username: String? = nil,
+        password: String? = nil,
+        from: String? = nil,
+        to: [String] = []
+    ) {
         self.url = url
         self.signingSecret = signingSecret
         self.routingKey = routingKey
         self.token = token
+        self.username = username
+        self.password = password
+        self.from = from
+        self.to = to
     }
 
     /// Its JSON (what is sealed).
@@ -64,6 +88,11 @@ public struct ReceiverSecret: Hashable, Sendable {
         if let signingSecret { members["signing_secret"] = .string(signingSecret) }
         if let routingKey { members["routing_key"] = .string(routingKey) }
         if let token { members["token"] = .string(token) }
+        if let username { members["username"] = .string(username) }
+        if let password { members["password"] = .string(password) }
+        if let from { members["from"] = .string(from) }
+        if !to.isEmpty { members["to"] = .array(to.map { .string($0) }) }
+        if let format { members["format"] = .string(format) }
         return .object(members)
     }
 
@@ -73,7 +102,21 @@ public struct ReceiverSecret: Hashable, Sendable {
             throw AlertingError("a receiver secret must be an object with a url")
         }
         func text(_ name: String) -> String? { if case .string(let value)? = members[name] { value } else { nil } }
-        self.init(url: url, signingSecret: text("signing_secret"), routingKey: text("routing_key"), token: text("token"))
+        var recipients = [String]()
+        if case .array(let items)? = members["to"] {
+            for case .string(let item) in items { recipients.append(item) }
+        }
+        self.init(
+            url: url,
+            signingSecret: text("signing_secret"),
+            routingKey: text("routing_key"),
+            token: text("token"),
+            username: text("username"),
+            password: text("password"),
+            from: text("from"),
+            to: recipients
+        )
+        format = text("format")
     }
 
     /// The SHA-256 fingerprint (first 8 bytes, hex) of the sealed bytes.

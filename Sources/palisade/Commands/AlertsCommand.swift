@@ -93,16 +93,30 @@ struct AddReceiver: AsyncParsableCommand {
     @Option(help: "webhook, slack, discord or pagerduty.") var kind: String?
     @Option(help: ArgumentHelp("A file holding the PagerDuty integration key.", valueName: "path")) var routingKeyFile: String?
     @Flag(help: "Keep the webhook signing secret of the receiver being replaced.") var keepSigningSecret = false
+    @Option(help: "Email: the sender address.") var from: String?
+    @Option(help: "Email: a recipient (repeat for more).") var to: [String] = []
+    @Option(help: "Email: the SMTP user name.") var username: String?
+    @Option(help: ArgumentHelp("Email: a file holding the SMTP password.", valueName: "path")) var passwordFile: String?
+    @Option(help: "Syslog: cef (default) or json.") var format: String?
 
     func run() async throws {
         try await reportingErrors {
             var spec = ReceiverSpec(url: url, keepSigningSecret: keepSigningSecret)
             if let kind {
-                guard let parsed = ReceiverKind(rawValue: kind) else { throw CLIError("--kind must be webhook, slack, discord or pagerduty") }
+                guard let parsed = ReceiverKind(rawValue: kind) else {
+                    throw CLIError("--kind must be webhook, slack, discord, pagerduty, email or syslog")
+                }
                 spec.kind = parsed
             }
             if let routingKeyFile {
                 spec.routingKey = try String(contentsOfFile: routingKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            spec.from = from
+            spec.to = to
+            spec.username = username
+            spec.format = format
+            if let passwordFile {
+                spec.password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
             }
             try await AlertsCommand.changing(global, by: by.name) { changes, current, _, writer in
                 let stored = try AlertsCommand.checked { () throws(AlertingError) in try changes.storeReceiver(name, spec, current: current) }

@@ -122,19 +122,28 @@ struct ServeCommand: AsyncParsableCommand {
                     configuration: .init(
                         policy: OutboundPolicy(allowed: settings.allowed),
                         timeoutSeconds: settings.timeoutSeconds,
-                        perHostConcurrency: settings.perHostConcurrency
+                        perHostConcurrency: settings.perHostConcurrency,
+                        extraTrustRootsFile: settings.caFile
                     )
                 )
                 transport = http
                 let sealer = SecretSealer(key: try directory.alertingKey())
                 let channel = HTTPAlertChannel(transport: http, clock: clock)
+                let email = SMTPAlertChannel(
+                    configuration: .init(
+                        policy: OutboundPolicy(allowed: settings.allowed),
+                        timeoutSeconds: max(30, settings.timeoutSeconds),
+                        extraTrustRootsFile: settings.caFile
+                    ),
+                    clock: clock
+                )
                 var retry = RetryPolicy.standard
                 retry.horizonSeconds = settings.retryHorizonSeconds
                 dependencies.alerting = Alerting(
                     consumer: AlertConsumer(store: store, clock: clock),
                     deliverer: OutboxDeliverer(
                         store: store,
-                        channels: [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel],
+                        channels: [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel, .email: email],
                         sealer: sealer,
                         records: committer,
                         clock: clock,

@@ -45,6 +45,7 @@ struct ServeConfigurationBuilder {
         var concurrency: Int
         var retryHorizonSeconds: Int64
         var dashboardURL: String?
+        var caFile: String?
     }
 
     let settings: ServeSettings
@@ -66,7 +67,13 @@ struct ServeConfigurationBuilder {
             perHostConcurrency: try settings.integer("alerting.per_host_concurrency", in: 1...256),
             concurrency: try settings.integer("alerting.concurrency", in: 1...1_024),
             retryHorizonSeconds: Int64(try settings.integer("alerting.retry_horizon_seconds", in: 60...2_592_000)),
-            dashboardURL: settings.string("alerting.dashboard_url")
+            dashboardURL: settings.string("alerting.dashboard_url"),
+            caFile: try settings.string("alerting.ca_file").map { path in
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw CLIError("\(settings.describe("alerting.ca_file")): cannot read \(path)")
+                }
+                return path
+            }
         )
     }
 

@@ -48,6 +48,7 @@ struct ServeSettings {
         Spec(key: "alerting.per_host_concurrency", defaultValue: "4", help: "delivery requests in flight to one host"),
         Spec(key: "alerting.concurrency", defaultValue: "16", help: "delivery requests in flight in all"),
         Spec(key: "alerting.retry_horizon_seconds", defaultValue: "86400", help: "retry a failing delivery this long, then dead-letter it"),
+        Spec(key: "alerting.ca_file", defaultValue: nil, help: "PEM CAs trusted besides the system's (private SMTP, syslog, webhook)"),
         Spec(key: "alerting.dashboard_url", defaultValue: nil, help: "link to the incidents page in messages"),
         Spec(key: "tls.cert", defaultValue: nil, help: "PEM certificate chain for HTTPS"),
         Spec(key: "tls.key", defaultValue: nil, help: "PEM private key for HTTPS"),
