@@ -102,14 +102,9 @@ public actor AlertConsumer {
         let head = try await store.logHead(of: tenant)?.size ?? 0
         while state.position < head {
             let range = state.position..<min(head, state.position + UInt64(configuration.batchSize))
-            for record in try await store.records(of: tenant, in: range) {
+            for stored in try await store.storedEvents(of: tenant, in: range) {
                 report.records += 1
-                let event: AuditEvent
-                do {
-                    event = try AuditEvent(canonicalEntry: record.entry)
-                } catch {
-                    throw StoreError(.corrupt, "log index \(record.index) of \(tenant) cannot be read (\(error)); run palisade verify")
-                }
+                let event = stored.event
                 if event.eventType == .palisadeAlerting {
                     let (changed, warning) = state.configuration.apply(event)
                     if let warning { report.warnings.append("\(tenant): \(warning)") }

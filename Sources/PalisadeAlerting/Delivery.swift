@@ -21,6 +21,42 @@ public enum DeliveryOutcome: Hashable, Sendable {
     }
 }
 
+/// Why a delivery did not get an answer.
+public enum DeliveryFailure: Error, Sendable {
+    /// Not allowed or not a usable target: retrying will not help.
+    case refused(String)
+    /// The network failed (timeout, connection refused, TLS): it may pass.
+    case network(String)
+
+    /// The outcome it stands for.
+    public var outcome: DeliveryOutcome {
+        switch self {
+        case .refused(let reason): .permanent(reason)
+        case .network(let reason): .retry(reason)
+        }
+    }
+}
+
+/// A receiver's answer to an HTTP request.
+public struct HTTPAnswer: Sendable {
+    /// The status.
+    public var status: Int
+    /// The body (at most the first MiB).
+    public var body: [UInt8]
+
+    /// Creates an answer.
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// Something that POSTs to receivers (the HTTP transport, with its SSRF checks and limits).
+public protocol HTTPPoster: Sendable {
+    /// POSTs `body` to `url`.
+    func send(_ url: String, headers: [(String, String)], body: [UInt8]) async -> Result<HTTPAnswer, DeliveryFailure>
+}
+
 /// When to try a failed notification again: exponential backoff with jitter, up to a horizon
 /// after the first attempt, after which it is dead-lettered.
 public struct RetryPolicy: Hashable, Sendable {

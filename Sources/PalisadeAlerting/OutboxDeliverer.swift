@@ -274,7 +274,7 @@ extension ReceiverKind {
         case .slack: 1
         case .discord: 0.4
         case .pagerDuty: 0.5
-        case .webhook, .email, .syslog: 0
+        case .webhook, .email, .syslog, .splunk, .elastic: 0
         }
     }
 }

@@ -54,6 +54,8 @@ public struct HTTPAlertChannel: AlertChannel {
             return .delivered
         case .email, .syslog:
             return .permanent("\(delivery.receiver.kind.rawValue) receivers are not sent over HTTP")
+        case .splunk, .elastic:
+            return .permanent("\(delivery.receiver.kind.rawValue) receivers stream events; route alerts to another receiver")
         }
     }
 }

@@ -13,7 +13,7 @@ public import PalisadeCore
 /// answer that changes between the check and the connection cannot slip past it) while TLS still
 /// verifies the certificate for the host name. Redirects are not followed (a redirect is a way
 /// around the check), each request has a deadline, and each host has a cap on requests in flight.
-public final class HTTPTransport: Sendable {
+public final class HTTPTransport: HTTPPoster {
     /// Limits and policy.
     public struct Configuration: Sendable {
         /// Where requests may go.
@@ -43,14 +43,6 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// A receiver's answer.
-    public struct Response: Sendable {
-        /// The HTTP status.
-        public var status: Int
-        /// The first 4 KiB of the body (for error messages).
-        public var body: String
-    }
-
     /// The configuration.
     public let configuration: Configuration
     private let resolver: HostResolver
@@ -74,18 +66,18 @@ public final class HTTPTransport: Sendable {
     public func post(_ url: String, headers: [(String, String)], body: [UInt8]) async -> DeliveryOutcome {
         switch await send(url, headers: headers, body: body) {
         case .success(let response):
-            let outcome = DeliveryOutcome.http(status: response.status)
-            switch outcome {
+            let text = String(decoding: response.body.prefix(4_096), as: UTF8.self)
+            switch DeliveryOutcome.http(status: response.status) {
             case .delivered: return .delivered
-            case .retry(let reason): return .retry(Self.describe(reason, response.body))
-            case .permanent(let reason): return .permanent(Self.describe(reason, response.body))
+            case .retry(let reason): return .retry(Self.describe(reason, text))
+            case .permanent(let reason): return .permanent(Self.describe(reason, text))
             }
         case .failure(let failure): return failure.outcome
         }
     }
 
     /// Sends a POST and returns the response.
-    public func send(_ url: String, headers: [(String, String)], body: [UInt8]) async -> Result<Response, DeliveryFailure> {
+    public func send(_ url: String, headers: [(String, String)], body: [UInt8]) async -> Result<HTTPAnswer, DeliveryFailure> {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = parsed.host, !host.isEmpty
         else { return .failure(.refused("\(url) is not an http(s) URL")) }
@@ -105,9 +97,8 @@ public final class HTTPTransport: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
             do {
                 let response = try await client.execute(request, timeout: .seconds(timeout))
-                let collected = try await response.body.collect(upTo: 1 << 20)
-                let text = String(decoding: collected.readableBytesView.prefix(4_096), as: UTF8.self)
-                return .success(Response(status: Int(response.status.code), body: text))
+                var collected = try await response.body.collect(upTo: 1 << 20)
+                return .success(HTTPAnswer(status: Int(response.status.code), body: collected.readBytes(length: collected.readableBytes) ?? []))
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
                 return .failure(.network("no response from \(host) within \(timeout)s (\(error))"))
             } catch {

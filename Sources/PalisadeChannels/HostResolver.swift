@@ -81,22 +81,6 @@ public struct HostResolver: Sendable {
     }
 }
 
-/// Why a delivery did not get an answer.
-public enum DeliveryFailure: Error, Sendable {
-    /// Not allowed or not a usable target: retrying will not help.
-    case refused(String)
-    /// The network failed (timeout, connection refused, TLS): it may pass.
-    case network(String)
-
-    /// The outcome it stands for.
-    public var outcome: DeliveryOutcome {
-        switch self {
-        case .refused(let reason): .permanent(reason)
-        case .network(let reason): .retry(reason)
-        }
-    }
-}
-
 /// A channel that cannot be set up or a target it may not reach; the message says what to do.
 public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong.

@@ -206,21 +206,15 @@ public actor DetectionConsumer {
         let head = try await store.logHead(of: tenant)?.size ?? 0
         while state.position < head {
             let range = state.position..<min(head, state.position + UInt64(configuration.batchSize))
-            for record in try await store.records(of: tenant, in: range) {
-                let event: AuditEvent
-                do {
-                    event = try AuditEvent(canonicalEntry: record.entry)
-                } catch {
-                    throw StoreError(.corrupt, "log index \(record.index) of \(tenant) cannot be read (\(error)); run palisade verify")
-                }
+            for stored in try await store.storedEvents(of: tenant, in: range) {
+                let event = stored.event
                 if event.eventType.isReserved {
                     report.ownRecords += 1
                     // A tenant's rule file stored or deleted: in force from here on.
-                    if state.files.apply(StoredEvent(index: record.index, event: event)) { try await rebuild(tenant, &state, &report.warnings) }
+                    if state.files.apply(stored) { try await rebuild(tenant, &state, &report.warnings) }
                     continue
                 }
                 report.events += 1
-                let stored = StoredEvent(index: record.index, event: event)
                 var detections = state.engine.process(stored)
                 if state.anomalies != nil { detections += state.anomalies!.process(stored) }
                 for detection in detections {

@@ -28,6 +28,7 @@ final class TestReceiver: Sendable {
     /// How to answer.
     enum Reply: Sendable {
         case status(Int)
+        case json(Int, String)
         case hang
     }
 
@@ -99,17 +100,27 @@ final class TestReceiver: Sendable {
                 case .hang:
                     return
                 case .status(let code):
-                    var responseHeaders = HTTPHeaders()
-                    responseHeaders.add(name: "Content-Length", value: "2")
-                    responseHeaders.add(name: "Content-Type", value: "text/plain")
-                    context.write(
-                        wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: code), headers: responseHeaders))),
-                        promise: nil
-                    )
-                    context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
-                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                    respond(context, head, code, body: "ok", type: "text/plain")
+                case .json(let code, let body):
+                    respond(context, head, code, body: body, type: "application/json")
                 }
             }
+        }
+
+        private func respond(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, _ code: Int, body: String, type: String) {
+            // 204 and 304 have no body (a stray one would be read as the start of the next response).
+            let hasBody = code != 204 && code != 304
+            var headers = HTTPHeaders()
+            if hasBody {
+                headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+                headers.add(name: "Content-Type", value: type)
+            }
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: code), headers: headers))),
+                promise: nil
+            )
+            if hasBody { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
 }

@@ -16,13 +16,23 @@ public enum ReceiverKind: String, Hashable, Sendable {
     /// Syslog (RFC 5424) over UDP, TCP or TLS (`syslog+udp://`, `syslog+tcp://`, `syslog+tls://`), CEF or JSON.
     case syslog
 
+    /// Splunk's HTTP Event Collector: streams every event of the tenant (an exporter, not an alert
+    /// receiver).
+    case splunk
+    /// Elasticsearch / OpenSearch `_bulk`: streams every event of the tenant in ECS field names (an
+    /// exporter, not an alert receiver).
+    case elastic
+
     /// Whether the kind is sent over HTTP (and has an http(s) URL).
     public var isHTTP: Bool {
         switch self {
-        case .slack, .discord, .pagerDuty, .webhook: true
+        case .slack, .discord, .pagerDuty, .webhook, .splunk, .elastic: true
         case .email, .syslog: false
         }
     }
+
+    /// Whether the kind streams events (an exporter) rather than receiving alerts.
+    public var isExporter: Bool { self == .splunk || self == .elastic }
 
     /// The kind a URL is for.
     public init(url: URL) {
@@ -44,6 +54,8 @@ public enum ReceiverKind: String, Hashable, Sendable {
             self = .slack
         } else if (host == "discord.com" || host == "discordapp.com") && url.path.hasPrefix("/api/webhooks/") {
             self = .discord
+        } else if url.path.hasPrefix("/services/collector") {
+            self = .splunk
         } else if (host == "events.pagerduty.com" || host == "events.eu.pagerduty.com") && url.path == "/v2/enqueue" {
             self = .pagerDuty
         } else {

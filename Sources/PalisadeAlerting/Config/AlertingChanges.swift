@@ -22,6 +22,10 @@ public struct ReceiverSpec: Hashable, Sendable {
     public var password: String?
     /// Syslog: `cef` (the default) or `json`.
     public var format: String?
+    /// Splunk HEC token, or Elasticsearch API key.
+    public var token: String?
+    /// Splunk index, or Elasticsearch index prefix (default `palisade-events`).
+    public var index: String?
 
     /// Creates a spec.
     public init(url: String, kind: ReceiverKind? = nil, routingKey: String? = nil, keepSigningSecret: Bool = false) {
@@ -35,7 +39,7 @@ public struct ReceiverSpec: Hashable, Sendable {
     ///
     /// - Throws: ``AlertingError`` naming the field (`url`, `kind`, `routing_key`, …).
     public init(json: [String: JSONValue]) throws(AlertingError) {
-        let known = ["url", "kind", "routing_key", "keep_signing_secret", "from", "to", "username", "password", "format"]
+        let known = ["url", "kind", "routing_key", "keep_signing_secret", "from", "to", "username", "password", "format", "token", "index"]
         for name in json.keys where !known.contains(name) {
             throw AlertingError("\(name): unknown field; a receiver has \(known.joined(separator: ", "))")
         }
@@ -74,6 +78,8 @@ public struct ReceiverSpec: Hashable, Sendable {
         username = try text("username")
         password = try text("password")
         format = try text("format")
+        token = try text("token")
+        index = try text("index")
         switch json["to"] {
         case nil: break
         case .array(let items)?:
@@ -139,7 +145,24 @@ public struct AlertingChanges: Sendable {
             throw AlertingError("from: only email receivers have from, to, username and password")
         }
         if kind != .syslog, spec.format != nil { throw AlertingError("format: only syslog receivers have a format") }
+        if !kind.isExporter, spec.token != nil || spec.index != nil {
+            throw AlertingError("token: only splunk and elastic receivers have a token and index")
+        }
         switch kind {
+        case .splunk, .elastic:
+            guard let token = spec.token, (8...512).contains(token.utf8.count), token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw AlertingError("token: a \(kind.rawValue) receiver needs its \(kind == .splunk ? "HEC token" : "API key (id:key, base64)")")
+            }
+            if let index = spec.index {
+                guard (1...200).contains(index.utf8.count),
+                    index.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F })
+                else {
+                    throw AlertingError("index: must be lowercase letters, digits, '-' and '_'")
+                }
+            }
+            secret.token = token
+            secret.index = spec.index
+            if spec.routingKey != nil { throw AlertingError("routing_key: only PagerDuty receivers have one") }
         case .email:
             guard let from = spec.from, Self.isAddress(from) else { throw AlertingError("from: an email receiver needs a sender address") }
             guard !spec.to.isEmpty, spec.to.count <= 50, spec.to.allSatisfy(Self.isAddress) else {
@@ -212,8 +235,13 @@ public struct AlertingChanges: Sendable {
     ///
     /// - Throws: ``AlertingError`` when it names a receiver the tenant does not have.
     public func storePolicy(_ policy: AlertingPolicy, current: TenantAlerting) throws(AlertingError) -> AuditEvent {
-        for name in policy.receivers.sorted() where current.receivers[name] == nil {
-            throw AlertingError("route: receiver \(name) does not exist; store it first (PUT /v1/alerting/receivers/\(name))")
+        for name in policy.receivers.sorted() {
+            guard let receiver = current.receivers[name] else {
+                throw AlertingError("route: receiver \(name) does not exist; store it first (PUT /v1/alerting/receivers/\(name))")
+            }
+            if receiver.kind.isExporter {
+                throw AlertingError("route: receiver \(name) is a \(receiver.kind.rawValue) exporter; it streams every event and takes no alerts")
+            }
         }
         return AlertingRecord.policyStored(policy, tenant: tenant, actor: actor, at: now, id: newID())
     }

@@ -141,7 +141,9 @@ public struct TenantAlerting: Hashable, Sendable {
     public init() {}
 
     /// The policy in force: the stored one, else every alert to every receiver.
-    public var policy: AlertingPolicy { storedPolicy ?? .implicit(receivers: Array(receivers.keys)) }
+    public var policy: AlertingPolicy {
+        storedPolicy ?? .implicit(receivers: receivers.values.filter { !$0.kind.isExporter }.map(\.name))
+    }
 
     /// Applies a record; `false` for events that are not alerting records (or do not change it).
     ///

@@ -60,6 +60,8 @@ public struct ReceiverSecret: Hashable, Sendable {
     public var to: [String]
     /// The syslog payload format (`cef` or `json`).
     public var format: String?
+    /// The Splunk index, or the Elasticsearch index prefix.
+    public var index: String?
 
     /// Creates a secret.
     public init(
@@ -70,7 +72,8 @@ public struct ReceiverSecret: Hashable, Sendable {
         username: String? = nil,
         password: String? = nil,
         from: String? = nil,
-        to: [String] = []
+        to: [String] = [],
+        format: String? = nil
     ) {
         self.url = url
         self.signingSecret = signingSecret
@@ -80,6 +83,7 @@ public struct ReceiverSecret: Hashable, Sendable {
         self.password = password
         self.from = from
         self.to = to
+        self.format = format
     }
 
     /// Its JSON (what is sealed).
@@ -93,6 +97,7 @@ public struct ReceiverSecret: Hashable, Sendable {
         if let from { members["from"] = .string(from) }
         if !to.isEmpty { members["to"] = .array(to.map { .string($0) }) }
         if let format { members["format"] = .string(format) }
+        if let index { members["index"] = .string(index) }
         return .object(members)
     }
 
@@ -114,9 +119,10 @@ public struct ReceiverSecret: Hashable, Sendable {
             username: text("username"),
             password: text("password"),
             from: text("from"),
-            to: recipients
+            to: recipients,
+            format: text("format")
         )
-        format = text("format")
+        index = text("index")
     }
 
     /// The SHA-256 fingerprint (first 8 bytes, hex) of the sealed bytes.

@@ -148,11 +148,7 @@ public struct EventsController: Sendable {
         ]
     }
 
-    static func json(_ stored: StoredEvent) -> JSONValue {
-        guard case .object(var members) = stored.event.jsonValue else { return stored.event.jsonValue }
-        members["log_index"] = .number(Double(stored.index))
-        return .object(members)
-    }
+    static func json(_ stored: StoredEvent) -> JSONValue { stored.jsonValue }
 
     static func percentEncoded(_ value: String) -> String {
         var allowed = CharacterSet.alphanumerics

@@ -137,13 +137,21 @@ struct ServeCommand: AsyncParsableCommand {
                     ),
                     clock: clock
                 )
+                let syslog = SyslogAlertChannel(
+                    configuration: .init(
+                        policy: OutboundPolicy(allowed: settings.allowed),
+                        timeoutSeconds: settings.timeoutSeconds,
+                        extraTrustRootsFile: settings.caFile
+                    ),
+                    clock: clock
+                )
                 var retry = RetryPolicy.standard
                 retry.horizonSeconds = settings.retryHorizonSeconds
                 dependencies.alerting = Alerting(
                     consumer: AlertConsumer(store: store, clock: clock),
                     deliverer: OutboxDeliverer(
                         store: store,
-                        channels: [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel, .email: email],
+                        channels: [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel, .email: email, .syslog: syslog],
                         sealer: sealer,
                         records: committer,
                         clock: clock,

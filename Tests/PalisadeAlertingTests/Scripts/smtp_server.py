@@ -9,10 +9,8 @@ Prints "listening on smtp://127.0.0.1:PORT " when ready.
 usage: smtp_server.py WORKDIR [MODE]
 """
 
-import datetime
 import email
 import email.policy
-import ipaddress
 import json
 import os
 import socket
@@ -22,46 +20,13 @@ import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_ca import server_certificate  # noqa: E402
 
 WORKDIR = sys.argv[1]
 MODE = sys.argv[2] if len(sys.argv) > 2 else "starttls"
 os.makedirs(WORKDIR, exist_ok=True)
-
-
-def certificate():
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Palisade test CA")])
-    ca = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (
-        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    with open(os.path.join(WORKDIR, "ca.pem"), "wb") as out:
-        out.write(ca.public_bytes(serialization.Encoding.PEM))
-    with open(os.path.join(WORKDIR, "server.pem"), "wb") as out:
-        out.write(leaf.public_bytes(serialization.Encoding.PEM))
-    with open(os.path.join(WORKDIR, "server.key"), "wb") as out:
-        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(os.path.join(WORKDIR, "server.pem"), os.path.join(WORKDIR, "server.key"))
-    return context
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
@@ -100,7 +65,9 @@ port = probe.getsockname()[1]
 probe.close()
 parameters = {"authenticator": authenticator, "auth_require_tls": True}
 if MODE == "starttls":
-    parameters.update(tls_context=certificate(), require_starttls=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*server_certificate(WORKDIR))
+    parameters.update(tls_context=context, require_starttls=True)
 else:
     parameters.update(auth_require_tls=False)
 controller = Controller(Handler(), hostname="127.0.0.1", port=port, **parameters)
