@@ -5,12 +5,14 @@ public import ServiceLifecycle
 
 /// Runs alerting next to the server: after every commit (or `interval` at the latest, for group
 /// timers and retries) the consumer turns new incident records into outbox notifications, then the
-/// deliverer sends what is due — again at once while it keeps finding work. A failed pass is
+/// deliverer sends what is due — again at once while it keeps finding work — and the SIEM exporters
+/// stream new events. A failed pass is
 /// logged, counted and retried; it never stops the server, and nothing leaves the outbox until its
 /// outcome is recorded. On graceful shutdown the consumer saves its cursors.
 public struct AlertingService: Service {
     let consumer: AlertConsumer
     let deliverer: OutboxDeliverer
+    let exporter: EventExporter?
     let commits: CommitSignal?
     let interval: Duration
     let metrics: ServerMetrics
@@ -20,6 +22,7 @@ public struct AlertingService: Service {
     public init(
         consumer: AlertConsumer,
         deliverer: OutboxDeliverer,
+        exporter: EventExporter?,
         commits: CommitSignal?,
         interval: Duration,
         metrics: ServerMetrics,
@@ -27,6 +30,7 @@ public struct AlertingService: Service {
     ) {
         self.consumer = consumer
         self.deliverer = deliverer
+        self.exporter = exporter
         self.commits = commits
         self.interval = interval
         self.metrics = metrics
@@ -38,6 +42,7 @@ public struct AlertingService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await consume()
             while await deliver(), !Task.isShuttingDownGracefully {}
+            await export()
             do {
                 try await cancelWhenGracefulShutdown {
                     if let commits {
@@ -68,6 +73,19 @@ public struct AlertingService: Service {
         } catch {
             metrics.internalFailure("alerting")
             logger.error("palisade.alerting.failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// One pass of the SIEM exporters.
+    private func export() async {
+        guard let exporter else { return }
+        do {
+            let report = try await exporter.runOnce()
+            metrics.export(report)
+            for failure in report.failures { logger.warning("palisade.export.failed", metadata: ["failure": "\(failure)"]) }
+        } catch {
+            metrics.internalFailure("export")
+            logger.error("palisade.export.pass_failed", metadata: ["error": "\(error)"])
         }
     }
 

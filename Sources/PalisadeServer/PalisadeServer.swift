@@ -86,15 +86,18 @@ public struct Alerting: Sendable {
     public var consumer: AlertConsumer
     /// Sends the outbox.
     public var deliverer: OutboxDeliverer
+    /// Streams events to SIEM receivers (Splunk HEC, Elasticsearch).
+    public var exporter: EventExporter?
     /// Seals receiver secrets as they are stored.
     public var sealer: SecretSealer
     /// The outbox, for test notifications and the dead-letter list.
     public var outbox: any OutboxStore
 
     /// Collects the parts.
-    public init(consumer: AlertConsumer, deliverer: OutboxDeliverer, sealer: SecretSealer, outbox: any OutboxStore) {
+    public init(consumer: AlertConsumer, deliverer: OutboxDeliverer, exporter: EventExporter?, sealer: SecretSealer, outbox: any OutboxStore) {
         self.consumer = consumer
         self.deliverer = deliverer
+        self.exporter = exporter
         self.sealer = sealer
         self.outbox = outbox
     }
@@ -252,6 +255,7 @@ public enum PalisadeServer {
                 AlertingService(
                     consumer: alerting.consumer,
                     deliverer: alerting.deliverer,
+                    exporter: alerting.exporter,
                     commits: dependencies.committer.commits.subscribe(),
                     interval: dependencies.alertingInterval,
                     metrics: dependencies.metrics,

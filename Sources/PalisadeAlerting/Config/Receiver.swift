@@ -73,7 +73,8 @@ public struct ReceiverSecret: Hashable, Sendable {
         password: String? = nil,
         from: String? = nil,
         to: [String] = [],
-        format: String? = nil
+        format: String? = nil,
+        index: String? = nil
     ) {
         self.url = url
         self.signingSecret = signingSecret
@@ -84,6 +85,7 @@ public struct ReceiverSecret: Hashable, Sendable {
         self.from = from
         self.to = to
         self.format = format
+        self.index = index
     }
 
     /// Its JSON (what is sealed).
@@ -120,9 +122,9 @@ public struct ReceiverSecret: Hashable, Sendable {
             password: text("password"),
             from: text("from"),
             to: recipients,
-            format: text("format")
+            format: text("format"),
+            index: text("index")
         )
-        index = text("index")
     }
 
     /// The SHA-256 fingerprint (first 8 bytes, hex) of the sealed bytes.

@@ -103,6 +103,22 @@ public struct ServerMetrics: Sendable {
         }
     }
 
+    /// One export pass: events accepted by kind, replays, refusals, failed requests.
+    public func export(_ report: EventExporter.Report) {
+        for (kind, count) in report.exported where count > 0 {
+            Counter(label: "palisade_export_events_total", dimensions: [("kind", kind.rawValue)], factory: factory).increment(by: count)
+        }
+        if report.replayed > 0 {
+            Counter(label: "palisade_export_events_replayed_total", dimensions: [], factory: factory).increment(by: report.replayed)
+        }
+        if report.rejected > 0 {
+            Counter(label: "palisade_export_events_rejected_total", dimensions: [], factory: factory).increment(by: report.rejected)
+        }
+        if report.failedRequests > 0 {
+            Counter(label: "palisade_export_failed_requests_total", dimensions: [], factory: factory).increment(by: report.failedRequests)
+        }
+    }
+
     /// The Prometheus text exposition.
     public func render() -> [UInt8] {
         var buffer: [UInt8] = []

@@ -98,13 +98,15 @@ struct AddReceiver: AsyncParsableCommand {
     @Option(help: "Email: the SMTP user name.") var username: String?
     @Option(help: ArgumentHelp("Email: a file holding the SMTP password.", valueName: "path")) var passwordFile: String?
     @Option(help: "Syslog: cef (default) or json.") var format: String?
+    @Option(help: ArgumentHelp("Splunk/Elastic: a file holding the HEC token or API key.", valueName: "path")) var tokenFile: String?
+    @Option(help: "Splunk: the index; Elastic: the index prefix (default palisade-events).") var index: String?
 
     func run() async throws {
         try await reportingErrors {
             var spec = ReceiverSpec(url: url, keepSigningSecret: keepSigningSecret)
             if let kind {
                 guard let parsed = ReceiverKind(rawValue: kind) else {
-                    throw CLIError("--kind must be webhook, slack, discord, pagerduty, email or syslog")
+                    throw CLIError("--kind must be webhook, slack, discord, pagerduty, email, syslog, splunk or elastic")
                 }
                 spec.kind = parsed
             }
@@ -115,6 +117,8 @@ struct AddReceiver: AsyncParsableCommand {
             spec.to = to
             spec.username = username
             spec.format = format
+            spec.index = index
+            if let tokenFile { spec.token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
             if let passwordFile {
                 spec.password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
             }

@@ -157,6 +157,13 @@ struct ServeCommand: AsyncParsableCommand {
                         clock: clock,
                         configuration: .init(retry: retry, concurrency: settings.concurrency, link: settings.dashboardURL)
                     ),
+                    exporter: EventExporter(
+                        store: store,
+                        poster: http,
+                        sealer: sealer,
+                        clock: clock,
+                        configuration: .init(hostname: ProcessInfo.processInfo.hostName)
+                    ),
                     sealer: sealer,
                     outbox: store
                 )
