@@ -253,6 +253,8 @@ let package = Package(
             name: "PalisadeServerTests",
             dependencies: [
                 "PalisadeServer",
+                "PalisadeAlerting",
+                "PalisadeChannels",
                 "PalisadeSQLite",
                 "PalisadeDetection",
                 "PalisadeIngest",

@@ -5,6 +5,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import PalisadeAlerting
+import PalisadeChannels
 import PalisadeCore
 import PalisadeDetection
 import PalisadeIngest
@@ -36,6 +38,7 @@ struct ServerHarness: Sendable {
         jwt: JWTConfiguration? = nil,
         access wrap: @Sendable (SQLiteStore) -> any AccessStore = { $0 },
         detection: Bool = false,
+        alerting: Bool = false,
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make("palisade-server")
@@ -87,12 +90,32 @@ struct ServerHarness: Sendable {
             logger: logger
         )
         dependencies.detectionInterval = .milliseconds(20)
-        let application = try PalisadeServer.buildApplication(configuration: configuration, dependencies: dependencies)
-        try await application.test(.live) { client in
-            // The committer starts with the server; wait until it takes appends.
-            while !committer.isAcceptingAppends { try await Task.sleep(for: .milliseconds(5)) }
-            try await body(ServerHarness(store: store, codec: codec, signer: signer, adminToken: adminToken, client: client))
+        // Alerting with the default outbound policy: loopback receivers are refused (dead letters).
+        let transport = HTTPTransport()
+        if alerting {
+            let sealer = SecretSealer(key: SymmetricKey(size: .bits256))
+            let channel = HTTPAlertChannel(transport: transport, clock: clock)
+            dependencies.alerting = Alerting(
+                consumer: AlertConsumer(store: store, clock: clock),
+                deliverer: OutboxDeliverer(store: store, channels: [.webhook: channel], sealer: sealer, records: committer, clock: clock),
+                exporter: nil,
+                sealer: sealer,
+                outbox: store
+            )
+            dependencies.alertingInterval = .milliseconds(20)
         }
+        let application = try PalisadeServer.buildApplication(configuration: configuration, dependencies: dependencies)
+        do {
+            try await application.test(.live) { client in
+                // The committer starts with the server; wait until it takes appends.
+                while !committer.isAcceptingAppends { try await Task.sleep(for: .milliseconds(5)) }
+                try await body(ServerHarness(store: store, codec: codec, signer: signer, adminToken: adminToken, client: client))
+            }
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
+        await transport.shutdown()
     }
 
     /// A response with its body parsed as JSON when it is JSON.

@@ -163,7 +163,7 @@ public struct AlertingController: Sendable {
         }
         guard case .string(let comment)? = body["comment"] else { throw APIError.badField("comment", "required: say why alerts are muted") }
         let created = try Self.checked { () throws(AlertingError) in
-            try changes(context).createSilence(matchers: matchers, startsAt: startsAt, endsAt: endsAt, comment: comment)
+            try changes(context, at: now).createSilence(matchers: matchers, startsAt: startsAt, endsAt: endsAt, comment: comment)
         }
         _ = try await committer.append([PreparedEvent(created.record, idIsClientSupplied: false)])
         return .json(Self.json(created.silence, now: now), status: .created)
@@ -192,8 +192,8 @@ public struct AlertingController: Sendable {
         return .json(.object(["status": .string(status.rawValue), "notifications": .array(list.map(Self.json))]))
     }
 
-    private func changes(_ context: TenantRequestContext) -> AlertingChanges {
-        AlertingChanges(sealer: alerting.sealer, tenant: context.tenant, actor: context.principal.actor, now: clock.now())
+    private func changes(_ context: TenantRequestContext, at now: Timestamp? = nil) -> AlertingChanges {
+        AlertingChanges(sealer: alerting.sealer, tenant: context.tenant, actor: context.principal.actor, now: now ?? clock.now())
     }
 
     /// Runs a change, turning an ``AlertingError`` (`field: message`) into a 400 naming the field.
