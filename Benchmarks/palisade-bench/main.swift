@@ -26,7 +26,8 @@ let populationSize = Int(option("--events", "1000000"))!
 /// Which sections to run (comma-separated): hash, encode, append, group, big (load, queries, proofs,
 /// verify), archive (export, verify and import of the JSONL archive), retention (a sweep that
 /// archives and prunes half the log), detect (the detection engine with 10, 100 and 1,000 rules,
-/// and the memory of 100,000 active group keys); on PostgreSQL (with --postgres URL): pgappend, pggroup,
+/// and the memory of 100,000 active group keys), alerting (outbox delivery to a local webhook and
+/// append-to-webhook latency); on PostgreSQL (with --postgres URL): pgappend, pggroup,
 /// pgbig, pgretention.
 /// Events a facet batch holds (SQLiteStore.Configuration.facetIndexBatch).
 let facetBatch = Int(option("--facet-batch", String(SQLiteStore.Configuration().facetIndexBatch)))!
@@ -593,6 +594,10 @@ if sections.contains("latency") {
         let wakes = signalled ? "on each commit" : "every \(interval) ms"
         emit("| one honeypot event at a time | \(wakes) | \(ms(percentile(samples, 0.5))) | \(ms(percentile(samples, 0.99))) | \(samples.count) |")
     }
+}
+
+if sections.contains("alerting") {
+    try await AlertingBench.run(root: root, emit: emit)
 }
 
 if sections.contains("sigma") {

@@ -38,7 +38,7 @@ extension Alert {
     }
 }
 
-extension Notification {
+extension AlertNotification {
     /// Its JSON: what the outbox stores and channels render from.
     public var json: JSONValue {
         .object([

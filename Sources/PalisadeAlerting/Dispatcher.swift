@@ -3,7 +3,7 @@ public import PalisadeCore
 import PalisadeLedger
 
 /// A notification due to a receiver: one group's alerts, firing and resolved, at one moment.
-public struct Notification: Hashable, Sendable {
+public struct AlertNotification: Hashable, Sendable {
     /// The receiver (channel) it goes to.
     public var receiver: String
     /// The group's identity: route path and group labels.
@@ -105,11 +105,11 @@ public struct Dispatcher: Sendable {
     }
 
     /// The notifications due at `now`, marking their groups notified.
-    public mutating func due(at now: Timestamp) -> [Notification] {
+    public mutating func due(at now: Timestamp) -> [AlertNotification] {
         let firingEverywhere = groups.values.flatMap { $0.alerts.values.filter(\.isFiring) }
         let silences = self.silences
         let inhibitRules = self.inhibitRules
-        var notifications = [Notification]()
+        var notifications = [AlertNotification]()
         for key in groups.keys.sorted() {
             guard var group = groups[key] else { continue }
             let muted = { (alert: Alert) in
@@ -135,7 +135,7 @@ public struct Dispatcher: Sendable {
             if !firing.isEmpty || !resolved.isEmpty {
                 group.notified += 1
                 notifications.append(
-                    Notification(
+                    AlertNotification(
                         receiver: group.receiver,
                         groupKey: key,
                         groupLabels: group.labels,

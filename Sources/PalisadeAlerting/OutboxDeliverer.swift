@@ -143,7 +143,7 @@ public actor OutboxDeliverer {
                 let secret = try ReceiverSecret(
                     json: try JSONParser().parse(try sealer.open(receiver.sealed, tenant: entry.tenant.rawValue, receiver: receiver.name))
                 )
-                let notification = try Notification(json: try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(entry.payload))
+                let notification = try AlertNotification(json: try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(entry.payload))
                 delivery = Delivery(
                     id: entry.id,
                     tenant: entry.tenant,

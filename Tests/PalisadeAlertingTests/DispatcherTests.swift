@@ -86,7 +86,7 @@ struct DispatcherTests {
     }
 
     @Test func theStateKeySaysWhetherTwoNotificationsSayTheSame() {
-        let one = Notification(receiver: "r", groupKey: "g", groupLabels: [:], firing: [Self.alert("a")], resolved: [], at: Self.at(0))
+        let one = AlertNotification(receiver: "r", groupKey: "g", groupLabels: [:], firing: [Self.alert("a")], resolved: [], at: Self.at(0))
         var same = one
         same.at = Self.at(100)
         var escalated = one

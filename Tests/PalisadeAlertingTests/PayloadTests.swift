@@ -22,7 +22,7 @@ struct PayloadTests {
         )
     }
 
-    static let notification = Notification(
+    static let notification = AlertNotification(
         receiver: "oncall",
         groupKey: "0|tenant=acme",
         groupLabels: ["tenant": "acme"],

@@ -12,7 +12,7 @@ public struct Delivery: Sendable {
     /// Its secret, opened for this attempt only.
     public var secret: ReceiverSecret
     /// What to say.
-    public var notification: Notification
+    public var notification: AlertNotification
     /// This attempt's number (1 for the first).
     public var attempt: Int
     /// A link to the incidents in Palisade's dashboard, when its public URL is configured.
@@ -24,7 +24,7 @@ public struct Delivery: Sendable {
         tenant: TenantID,
         receiver: Receiver,
         secret: ReceiverSecret,
-        notification: Notification,
+        notification: AlertNotification,
         attempt: Int,
         link: String? = nil
     ) {

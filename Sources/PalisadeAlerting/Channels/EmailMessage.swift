@@ -8,7 +8,7 @@ public import PalisadeCore
 public enum EmailMessage {
     /// The message, with CRLF line ends and without SMTP dot-stuffing.
     public static func render(
-        _ notification: Notification,
+        _ notification: AlertNotification,
         from: String,
         to: [String],
         deliveryID: UUID,
@@ -35,7 +35,7 @@ public enum EmailMessage {
     }
 
     /// `[Palisade] FIRING (2): Brute force against alice` — the state, the count and the first title.
-    public static func subject(_ notification: Notification) -> String {
+    public static func subject(_ notification: AlertNotification) -> String {
         let state = notification.firing.isEmpty ? "RESOLVED" : "FIRING"
         let alerts = notification.firing.isEmpty ? notification.resolved : notification.firing
         let title = alerts.first.map { $0.annotations["title"] ?? $0.fingerprint } ?? ""
@@ -44,7 +44,7 @@ public enum EmailMessage {
     }
 
     /// The plain-text part.
-    public static func text(_ notification: Notification, link: String?) -> String {
+    public static func text(_ notification: AlertNotification, link: String?) -> String {
         var lines = [subject(notification), ""]
         for (heading, alerts) in [("Firing", notification.firing), ("Resolved", notification.resolved)] where !alerts.isEmpty {
             lines.append("\(heading):")
@@ -61,7 +61,7 @@ public enum EmailMessage {
     }
 
     /// The HTML part (every value escaped).
-    public static func html(_ notification: Notification, link: String?) -> String {
+    public static func html(_ notification: AlertNotification, link: String?) -> String {
         var rows = ""
         for alert in notification.firing + notification.resolved {
             rows +=

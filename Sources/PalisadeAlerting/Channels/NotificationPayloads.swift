@@ -4,7 +4,7 @@ public import PalisadeCore
 /// The bodies receivers are sent, in each service's documented format.
 public enum NotificationPayloads {
     /// Palisade's own JSON (the generic webhook): the group and every alert with its labels.
-    public static func webhook(_ notification: Notification, sentAt: Timestamp) -> JSONValue {
+    public static func webhook(_ notification: AlertNotification, sentAt: Timestamp) -> JSONValue {
         func alert(_ alert: Alert) -> JSONValue {
             .object([
                 "status": .string(alert.isFiring ? "firing" : "resolved"), "fingerprint": .string(alert.fingerprint),
@@ -27,7 +27,7 @@ public enum NotificationPayloads {
     /// A Slack incoming-webhook message: a fallback `text` and Block Kit blocks (a header with the
     /// group's state, one section per alert — at most 20, Slack allows 50 blocks — and a context
     /// line), within Slack's limits (header 150 characters, section text 3,000).
-    public static func slack(_ notification: Notification, link: String?) -> JSONValue {
+    public static func slack(_ notification: AlertNotification, link: String?) -> JSONValue {
         let state = notification.firing.isEmpty ? "Resolved" : "Firing"
         let headline = "\(state): \(notification.firing.count) firing, \(notification.resolved.count) resolved — \(label(notification.groupLabels))"
         var blocks: [JSONValue] = [
@@ -51,7 +51,7 @@ public enum NotificationPayloads {
     /// A Discord webhook message: `content` and one embed per alert (at most 10, Discord's limit),
     /// coloured by state, within Discord's limits (content 2,000 characters, title 256,
     /// description 4,096).
-    public static func discord(_ notification: Notification) -> JSONValue {
+    public static func discord(_ notification: AlertNotification) -> JSONValue {
         let state = notification.firing.isEmpty ? "Resolved" : "Firing"
         let content =
             "**\(state)**: \(notification.firing.count) firing, \(notification.resolved.count) resolved — \(label(notification.groupLabels))"
@@ -69,7 +69,7 @@ public enum NotificationPayloads {
 
     /// PagerDuty Events API v2 events, one per alert: `trigger` while it fires, `resolve` once it is
     /// resolved, with a stable `dedup_key` per incident so resolving the incident resolves the page.
-    public static func pagerDuty(_ notification: Notification, routingKey: String, link: String?) -> [JSONValue] {
+    public static func pagerDuty(_ notification: AlertNotification, routingKey: String, link: String?) -> [JSONValue] {
         (notification.firing + notification.resolved).map { alert in
             var event: [String: JSONValue] = [
                 "routing_key": .string(routingKey),

@@ -19,7 +19,7 @@ public enum SyslogMessage {
 
     /// The messages for a notification: one per firing or resolved alert.
     public static func messages(
-        _ notification: Notification,
+        _ notification: AlertNotification,
         format: Format,
         hostname: String,
         processID: Int32,

@@ -308,7 +308,7 @@ public struct AlertingChanges: Sendable {
             startsAt: now,
             updatedAt: now
         )
-        let notification = Notification(
+        let notification = AlertNotification(
             receiver: receiver,
             groupKey: "test|\(id.uuidString.lowercased())",
             groupLabels: ["test": "true"],

@@ -236,7 +236,7 @@ public struct AlertingController: Sendable {
         if let error = notification.lastError { members["last_error"] = .string(error) }
         if let delivered = notification.deliveredAt { members["delivered_at"] = .string(delivered.rfc3339) }
         do {
-            let parsed = try Notification(json: try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(notification.payload))
+            let parsed = try AlertNotification(json: try JSONParser(limits: .init(maxBytes: Int.max, maxDepth: 16)).parse(notification.payload))
             members["firing"] = .number(Double(parsed.firing.count))
             members["resolved"] = .number(Double(parsed.resolved.count))
             members["incidents"] = .array((parsed.firing + parsed.resolved).map { .string($0.fingerprint) })
