@@ -46,16 +46,22 @@ public struct AlertNotification: Hashable, Sendable {
     public var stateKey: String {
         var hasher = SHA256()
         hasher.update(data: Array("\(receiver)\n\(groupKey)\n#\(sequence)\nfiring:".utf8))
-        for alert in firing { hasher.update(data: Array("\(alert.fingerprint)@\(alert.labels["threat_level"] ?? ""),".utf8)) }
+        for alert in firing { hasher.update(data: Array("\(alert.told),".utf8)) }
         hasher.update(data: Array("\nresolved:".utf8))
         for alert in resolved { hasher.update(data: Array("\(alert.fingerprint),".utf8)) }
         return Hex.encode(hasher.finalize())
     }
 }
 
+extension Alert {
+    /// What a receiver is told of a firing alert: its identity, level and status
+    /// (`fingerprint@high@acknowledged`) — an escalation or an acknowledgement is news.
+    var told: String { "\(fingerprint)@\(labels["threat_level"] ?? "")@\(labels["status"] ?? "")" }
+}
+
 /// Groups alerts per route and group labels and decides when each group is notified, as
 /// Alertmanager does: a new group waits `groupWait` for its siblings; after that, a group whose
-/// news (what fires, at which level, and what was resolved) differs from what its receiver was last
+/// news (what fires, at which level and status, and what was resolved) differs from what its receiver was last
 /// told is notified at most every `groupInterval`; a group with nothing new that still fires is
 /// notified again after `repeatInterval`; resolved alerts are sent once and then forgotten.
 /// Silenced and inhibited alerts are left out (so a silence that expires is news).
@@ -116,7 +122,7 @@ public struct Dispatcher: Sendable {
                 silences.contains { $0.silences(alert, at: now) } || inhibitRules.contains { $0.inhibits(alert, among: firingEverywhere) }
             }
             let firing = group.alerts.values.filter { $0.isFiring && !muted($0) }.sorted { $0.fingerprint < $1.fingerprint }
-            let told = Set(firing.map { "\($0.fingerprint)@\($0.labels["threat_level"] ?? "")" })
+            let told = Set(firing.map(\.told))
             // A resolution is news only to a receiver that was told the alert fired.
             let toldFingerprints = Set(group.lastFiring.map { String($0.prefix { $0 != "@" }) })
             let resolved = group.alerts.values.filter { !$0.isFiring && toldFingerprints.contains($0.fingerprint) }

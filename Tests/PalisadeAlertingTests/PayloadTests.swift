@@ -73,6 +73,27 @@ struct PayloadTests {
         }
     }
 
+    @Test func anAcknowledgedIncidentAcknowledgesItsPageAndIsNewsToTheDispatcher() throws {
+        var acknowledged = Self.alert("i-1", level: "critical")
+        acknowledged.labels["status"] = "acknowledged"
+        let notification = AlertNotification(receiver: "pager", groupKey: "0|x", groupLabels: [:], firing: [acknowledged], resolved: [], at: Self.t0)
+        let events = NotificationPayloads.pagerDuty(notification, routingKey: "R0UT1NGKEY", link: nil)
+        #expect(
+            Self.member(events[0], "event_action") == .string("acknowledge") && Self.member(events[0], "dedup_key") == .string("palisade/acme/i-1")
+        )
+        #expect(Self.member(events[0], "payload") == nil)
+        // The dispatcher tells the receiver about the acknowledgement (at the next group interval).
+        var dispatcher = Dispatcher(route: Route(receiver: "pager", timing: .init(groupWait: 0, groupInterval: 60, repeatInterval: 86_400)))
+        var open = Self.alert("i-1", level: "critical")
+        open.labels["status"] = "open"
+        dispatcher.receive(open, at: Self.t0)
+        #expect(dispatcher.due(at: Self.t0).count == 1)
+        dispatcher.receive(acknowledged, at: Self.t0.adding(microseconds: 10_000_000))
+        #expect(dispatcher.due(at: Self.t0.adding(microseconds: 30_000_000)).isEmpty)
+        let later = dispatcher.due(at: Self.t0.adding(microseconds: 60_000_000))
+        #expect(later.count == 1 && later.first?.firing.first?.labels["status"] == "acknowledged")
+    }
+
     @Test func slackAndDiscordMessagesStayWithinTheirLimits() {
         let slack = NotificationPayloads.slack(Self.notification, link: "https://palisade.example/i")
         guard case .array(let blocks)? = Self.member(slack, "blocks") else {

@@ -67,16 +67,17 @@ public enum NotificationPayloads {
         return .object(["content": .string(String(content.prefix(2_000))), "embeds": .array(Array(embeds))])
     }
 
-    /// PagerDuty Events API v2 events, one per alert: `trigger` while it fires, `resolve` once it is
-    /// resolved, with a stable `dedup_key` per incident so resolving the incident resolves the page.
+    /// PagerDuty Events API v2 events, one per alert: `trigger` while it fires, `acknowledge` once
+    /// someone acknowledged the incident, `resolve` once it is resolved, with a stable `dedup_key`
+    /// per incident so working the incident in Palisade works the page.
     public static func pagerDuty(_ notification: AlertNotification, routingKey: String, link: String?) -> [JSONValue] {
         (notification.firing + notification.resolved).map { alert in
             var event: [String: JSONValue] = [
                 "routing_key": .string(routingKey),
-                "event_action": .string(alert.isFiring ? "trigger" : "resolve"),
+                "event_action": .string(!alert.isFiring ? "resolve" : alert.labels["status"] == "acknowledged" ? "acknowledge" : "trigger"),
                 "dedup_key": .string("palisade/\(alert.labels["tenant"] ?? "")/\(alert.fingerprint)"),
             ]
-            if alert.isFiring {
+            if alert.isFiring && alert.labels["status"] != "acknowledged" {
                 event["payload"] = .object([
                     "summary": .string(String((alert.annotations["title"] ?? alert.fingerprint).prefix(1_024))),
                     "source": .string("palisade/\(alert.labels["tenant"] ?? "")"),
