@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // L0: RFC 9162 Merkle trees, C2SP tiles, checkpoints and signed notes. Entries are bytes.
@@ -69,7 +70,10 @@ let package = Package(
         // outbox's retry policy, and one file per channel behind one protocol.
         .target(
             name: "PalisadeAlerting",
-            dependencies: ["PalisadeCore", "PalisadeLedger", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "PalisadeCore", "PalisadeLedger", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: strictSettings
         ),
         // L3: alert channels over the network: HTTP receivers (webhook, Slack, Discord, PagerDuty)

@@ -66,10 +66,10 @@ enum AlertingBench {
         await transport.shutdown()
     }
 
-    static func throughput(root: URL, receiver: Receiver, transport: HTTPTransport, emit: (String) -> Void) async throws {
-        let total = 5_000
+    /// A SQLite ledger with the receiver `hook` stored (its record in the log).
+    static func setUp(_ file: URL, _ receiver: Receiver) async throws -> (SQLiteStore, LogSequencer, SecretSealer, AlertingChanges, TenantAlerting) {
         let wall = SystemWallClock()
-        let store = try SQLiteStore(path: root.appendingPathComponent("alerting-outbox.db").path)
+        let store = try SQLiteStore(path: file.path)
         let signer = try NoteSigner(name: "bench.local", privateKey: .init())
         let sequencer = LogSequencer(
             backend: store,
@@ -84,6 +84,13 @@ enum AlertingBench {
         try await sequencer.appendRecords([stored.record])
         var current = TenantAlerting()
         current.apply(stored.record)
+        return (store, sequencer, sealer, changes, current)
+    }
+
+    static func throughput(root: URL, receiver: Receiver, transport: HTTPTransport, emit: (String) -> Void) async throws {
+        let total = 5_000
+        let wall = SystemWallClock()
+        let (store, sequencer, sealer, changes, current) = try await setUp(root.appendingPathComponent("alerting-outbox.db"), receiver)
         for _ in 0..<total { _ = try await store.enqueueNotification(try changes.testNotification(to: "hook", current: current)) }
         let channel = HTTPAlertChannel(transport: transport, clock: wall)
         let deliverer = OutboxDeliverer(
@@ -128,24 +135,11 @@ enum AlertingBench {
 
     static func latency(root: URL, receiver: Receiver, transport: HTTPTransport, emit: (String) -> Void) async throws {
         let wall = SystemWallClock()
-        let store = try SQLiteStore(path: root.appendingPathComponent("alerting-latency.db").path)
-        let signer = try NoteSigner(name: "bench.local", privateKey: .init())
-        let sequencer = LogSequencer(
-            backend: store,
-            signer: signer,
-            clock: wall,
-            configuration: .init(origin: "bench.local"),
-            logger: Logger(label: "bench")
-        )
-        let sealer = SecretSealer(key: .init(size: .bits256))
-        let changes = AlertingChanges(sealer: sealer, tenant: .default, actor: "bench", now: wall.now())
-        let stored = try changes.storeReceiver("hook", ReceiverSpec(url: receiver.url), current: TenantAlerting())
-        var current = TenantAlerting()
-        current.apply(stored.record)
+        let (store, sequencer, sealer, changes, current) = try await setUp(root.appendingPathComponent("alerting-latency.db"), receiver)
         let policy = try AlertingPolicy(
             json: try JSONParser().parse(Array(#"{"route": {"receiver": "hook", "group_by": ["..."], "group_wait": 0}}"#.utf8))
         )
-        try await sequencer.appendRecords([stored.record, try changes.storePolicy(policy, current: current)])
+        try await sequencer.appendRecords([try changes.storePolicy(policy, current: current)])
         let rule = """
             id: bench.canary
             title: canary touched by {actor}

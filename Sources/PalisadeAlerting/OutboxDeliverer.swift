@@ -271,7 +271,7 @@ extension ReceiverKind {
     /// per minute per key); none for Palisade's webhooks.
     public var minimumGapSeconds: Double {
         switch self {
-        case .slack: 1
+        case .slack, .chat: 1
         case .discord: 0.4
         case .pagerDuty: 0.5
         case .webhook, .email, .syslog, .splunk, .elastic: 0

@@ -3,8 +3,10 @@ public import PalisadeAlerting
 public import PalisadeCore
 
 /// The HTTP receivers, each in its service's documented format: Palisade's generic JSON signed with
-/// `X-Palisade-Signature` (webhook), Slack incoming webhooks, Discord webhooks, and PagerDuty
-/// Events API v2 (one event per alert, the routing key added at send time).
+/// `X-Palisade-Signature` (webhook), Slack incoming webhooks, Discord webhooks, chat webhooks taking
+/// `{"text": …}` (Teams connectors, Google Chat, Mattermost), and PagerDuty Events API v2 (one
+/// event per alert, the routing key added at send time). Slack, Discord and chat receivers with a
+/// template send its text instead of the default message.
 public struct HTTPAlertChannel: AlertChannel {
     private let transport: HTTPTransport
     private let clock: any WallClock
@@ -18,6 +20,11 @@ public struct HTTPAlertChannel: AlertChannel {
     public init(transport: HTTPTransport, clock: any WallClock) {
         self.transport = transport
         self.clock = clock
+    }
+
+    /// The receiver's template rendered for the delivery, if it has one.
+    private func render(_ delivery: Delivery, escape: (String) -> String) -> String? {
+        MessageTemplate.text(delivery.secret.template, for: delivery.notification, link: delivery.link, escape: escape)
     }
 
     /// Sends the delivery in its receiver's format.
@@ -36,11 +43,18 @@ public struct HTTPAlertChannel: AlertChannel {
             }
             return await transport.post(delivery.secret.url, headers: headers, body: body)
         case .slack:
-            let body = CanonicalJSON.encode(NotificationPayloads.slack(delivery.notification, link: delivery.link))
-            return await transport.post(delivery.secret.url, headers: headers, body: body)
+            var payload = NotificationPayloads.slack(delivery.notification, link: delivery.link)
+            if let text = render(delivery, escape: NotificationPayloads.escape) {
+                payload = .object(["text": .string(String(text.prefix(40_000)))])
+            }
+            return await transport.post(delivery.secret.url, headers: headers, body: CanonicalJSON.encode(payload))
         case .discord:
-            let body = CanonicalJSON.encode(NotificationPayloads.discord(delivery.notification))
-            return await transport.post(delivery.secret.url, headers: headers, body: body)
+            var payload = NotificationPayloads.discord(delivery.notification)
+            if let text = render(delivery, escape: { $0 }) { payload = .object(["content": .string(String(text.prefix(2_000)))]) }
+            return await transport.post(delivery.secret.url, headers: headers, body: CanonicalJSON.encode(payload))
+        case .chat:
+            let text = render(delivery, escape: { $0 }) ?? EmailMessage.text(delivery.notification, link: delivery.link)
+            return await transport.post(delivery.secret.url, headers: headers, body: CanonicalJSON.encode(.object(["text": .string(text)])))
         case .pagerDuty:
             guard let key = delivery.secret.routingKey else {
                 return .permanent("PagerDuty receiver \(delivery.receiver.name) has no routing key; store it again with one")

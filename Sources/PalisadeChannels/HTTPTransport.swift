@@ -54,7 +54,7 @@ public final class HTTPTransport: HTTPPoster {
         self.configuration = configuration
         self.resolver = resolver
         self.gate = HostGate(limit: configuration.perHostConcurrency)
-        self.clients = ClientPool(timeout: configuration)
+        self.clients = ClientPool(settings: configuration)
     }
 
     /// Closes every connection.
@@ -117,11 +117,11 @@ public final class HTTPTransport: HTTPPoster {
 /// (AsyncHTTPClient's `dnsOverride`), keeps its connections alive, and never follows a redirect.
 actor ClientPool {
     private var clients: [String: HTTPClient] = [:]
-    private let timeout: HTTPTransport.Configuration
+    private let settings: HTTPTransport.Configuration
     private let logger = Logger(label: "palisade.alerting.http")
 
-    init(timeout: HTTPTransport.Configuration) {
-        self.timeout = timeout
+    init(settings: HTTPTransport.Configuration) {
+        self.settings = settings
     }
 
     func client(host: String, pinned: IPAddress?) -> HTTPClient {
@@ -129,14 +129,12 @@ actor ClientPool {
         if let client = clients[key] { return client }
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(timeout.connectTimeoutSeconds), read: .seconds(timeout.timeoutSeconds))
+            timeout: .init(connect: .seconds(settings.connectTimeoutSeconds), read: .seconds(settings.timeoutSeconds))
         )
         if let pinned { configuration.dnsOverride = [host: pinned.text] }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let file = timeout.extraTrustRootsFile { tls.additionalTrustRoots = [.file(file)] }
+        let tls = TLSConfiguration.alertingClient(extraTrustRootsFile: settings.extraTrustRootsFile)
         configuration.tlsConfiguration = tls
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: timeout.perHostConcurrency)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.perHostConcurrency)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         clients[key] = client
         return client

@@ -59,9 +59,7 @@ public struct SMTPAlertChannel: AlertChannel {
         case .success(let checked): address = checked
         case .failure(let failure): return failure.outcome
         }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let file = configuration.extraTrustRootsFile { tls.additionalTrustRoots = [.file(file)] }
+        let tls = TLSConfiguration.alertingClient(extraTrustRootsFile: configuration.extraTrustRootsFile)
         let message = EmailMessage.render(
             delivery.notification,
             from: from,

@@ -73,9 +73,7 @@ public struct SyslogAlertChannel: AlertChannel {
         case "syslog+tcp", "syslog+tls":
             let secure = scheme == "syslog+tls"
             let port = url.port ?? (secure ? 6514 : 514)
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.minimumTLSVersion = .tlsv12
-            if let file = configuration.extraTrustRootsFile { tls.additionalTrustRoots = [.file(file)] }
+            let tls = TLSConfiguration.alertingClient(extraTrustRootsFile: configuration.extraTrustRootsFile)
             do {
                 let connection = try await StreamConnection.connect(
                     host: host,

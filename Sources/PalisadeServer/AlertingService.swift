@@ -39,24 +39,11 @@ public struct AlertingService: Service {
 
     /// Passes until graceful shutdown.
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await runPaced(commits: commits, interval: interval) {
             await consume()
             while await deliver(), !Task.isShuttingDownGracefully {}
             await export()
-            do {
-                try await cancelWhenGracefulShutdown {
-                    if let commits {
-                        await commits.wait(upTo: interval)
-                        try Task.checkCancellation()
-                    } else {
-                        try await Task.sleep(for: interval)
-                    }
-                }
-            } catch {
-                break  // shutting down
-            }
         }
-        await consume()
         do {
             try await consumer.checkpointAll()
         } catch {

@@ -26,22 +26,7 @@ public struct DetectionService: Service {
 
     /// Passes until graceful shutdown.
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await pass()
-            do {
-                try await cancelWhenGracefulShutdown {
-                    if let commits {
-                        await commits.wait(upTo: interval)
-                        try Task.checkCancellation()
-                    } else {
-                        try await Task.sleep(for: interval)
-                    }
-                }
-            } catch {
-                break  // shutting down
-            }
-        }
-        await pass()
+        await runPaced(commits: commits, interval: interval) { await pass() }
         do {
             try await consumer.checkpointAll()
         } catch {

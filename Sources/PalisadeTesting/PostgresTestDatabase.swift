@@ -106,7 +106,11 @@ public struct PostgresTestDatabase: Sendable {
 
     /// Opens the store as the owner (which migrates the schema and grants the application role),
     /// closes it, then opens it as the application role: the way a careful operator deploys.
-    public func applicationStore(configuration: PostgresStore.Configuration = .init(maximumConnections: 4)) async throws -> PostgresStore {
+    public func applicationStore(configuration given: PostgresStore.Configuration = .init(maximumConnections: 4)) async throws -> PostgresStore {
+        var configuration = given
+        // A loaded two-core machine running the whole suite in parallel can take longer than the
+        // production default to answer; a test should fail on a real error, not on a busy machine.
+        configuration.connectTimeout = max(configuration.connectTimeout, .seconds(60))
         var ownerConfiguration = configuration
         ownerConfiguration.applicationRole = Self.applicationRole
         let owner = try await PostgresStore.connect(to: url(as: .owner), configuration: ownerConfiguration, logger: Self.logger)

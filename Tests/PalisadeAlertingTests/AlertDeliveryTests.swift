@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PalisadeAlerting
 import PalisadeChannels
@@ -266,5 +267,53 @@ extension AlertPipeline {
     /// The same database file opened again, as after a restart.
     static func reopen(_ pipeline: AlertPipeline) throws -> AlertPipeline {
         try AlertPipeline(reopening: pipeline)
+    }
+}
+
+/// Operators' message templates (Mustache) for chat, Slack, Discord and email receivers.
+@Suite(.serialized) struct TemplateTests {
+    static let template =
+        "{{status}}: {{firing_count}}\n{{#firing}}- [{{level}}] {{title}} ({{tenant}}/{{incident_id}}){{/firing}}\n{{#link}}{{link}}{{/link}}"
+
+    @Test func chatAndSlackReceiversSendTheirTemplatesText() async throws {
+        let pipeline = try AlertPipeline()
+        let receiver = try await TestReceiver()
+        let transport = AlertPipeline.localTransport()
+        try await pipeline.addReceiver("teams", kind: .chat, secret: ReceiverSecret(url: receiver.url + "/teams", template: Self.template))
+        try await pipeline.addReceiver("slack", kind: .slack, secret: ReceiverSecret(url: receiver.url + "/services/T/B/X", template: Self.template))
+        try await pipeline.setPolicy(
+            #"{"route": {"receiver": "teams", "group_wait": 0, "routes": [{"receiver": "teams", "continue": true}, {"receiver": "slack"}]}}"#
+        )
+        try await pipeline.incident(["inc-<1>"])
+        #expect(try await pipeline.consumer().runOnce().enqueued == 2)
+        #expect(try await pipeline.deliverer(transport: transport).runOnce().count(.delivered) == 2)
+        let texts = Dictionary(
+            uniqueKeysWithValues: receiver.requests.map { ($0.path, ($0.json as? [String: Any])?["text"] as? String ?? "") }
+        )
+        #expect(texts["/teams"] == "firing: 1\n- [high] Incident inc-<1> (default/inc-<1>)\nhttps://palisade.example/incidents", "\(texts)")
+        // Slack's text is mrkdwn: the values are escaped, the template's own text is not.
+        #expect(texts["/services/T/B/X"]?.contains("- [high] Incident inc-&lt;1&gt; (default/inc-&lt;1&gt;)") == true, "\(texts)")
+        await transport.shutdown()
+        try await receiver.stop()
+    }
+
+    @Test func aTemplateThatDoesNotParseOrDoesNotApplyIsRefused() throws {
+        let changes = AlertingChanges(sealer: SecretSealer(key: .init(size: .bits256)), tenant: .default, actor: "t", now: ManualWallClock().now())
+        var spec = ReceiverSpec(url: "https://chat.example.com/hook", kind: .chat)
+        spec.template = "{{#firing}}unclosed"
+        #expect(throws: AlertingError.self) { try changes.storeReceiver("c", spec, current: TenantAlerting()) }
+        do {
+            _ = try changes.storeReceiver("c", spec, current: TenantAlerting())
+        } catch {
+            #expect(error.description.hasPrefix("template: does not parse"))
+        }
+        var webhook = ReceiverSpec(url: "https://example.com/hook")
+        webhook.template = "{{status}}"
+        do {
+            _ = try changes.storeReceiver("w", webhook, current: TenantAlerting())
+            Issue.record("a webhook took a template")
+        } catch {
+            #expect(error.description.hasPrefix("template: only chat"))
+        }
     }
 }

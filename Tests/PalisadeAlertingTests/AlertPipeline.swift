@@ -115,7 +115,7 @@ struct AlertPipeline {
         others: [ReceiverKind: any AlertChannel] = [:]
     ) -> OutboxDeliverer {
         let channel = HTTPAlertChannel(transport: transport, clock: clock)
-        let channels: [ReceiverKind: any AlertChannel] = [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel]
+        let channels: [ReceiverKind: any AlertChannel] = [.webhook: channel, .chat: channel, .slack: channel, .discord: channel, .pagerDuty: channel]
         return OutboxDeliverer(
             store: store,
             channels: channels.merging(others) { _, other in other },

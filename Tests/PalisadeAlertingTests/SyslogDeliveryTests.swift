@@ -20,14 +20,14 @@ import Testing
         }
     }
 
-    static func received(_ work: URL, count: Int) throws -> [Received] {
+    static func received(_ work: URL, count: Int) async throws -> [Received] {
         let path = work.appendingPathComponent("received.log").path
         for _ in 0..<300 {  // rsyslog writes asynchronously: up to 30 s
             if FileManager.default.fileExists(atPath: path) {
                 let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
                 if lines.count >= count { return lines.compactMap(Received.init) }
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap(Received.init)
     }
@@ -63,7 +63,7 @@ import Testing
         let report = try await pipeline.deliverer(transport: transport, others: [.syslog: channel]).runOnce()
         #expect(report.count(.delivered) == 3, "\(report.failures)")
 
-        let received = try Self.received(work, count: 6)
+        let received = try await Self.received(work, count: 6)
         #expect(received.count == 6, "\(received.map(\.message))")
         for message in received {
             // Facility 14 (log alert) × 8 + severity 2 (critical).

@@ -6,17 +6,17 @@ public import PalisadeCore
 /// encoded per RFC 2047 when it is not ASCII, and header values stripped of line breaks (so alert
 /// text cannot inject headers).
 public enum EmailMessage {
-    /// The message, with CRLF line ends and without SMTP dot-stuffing.
+    /// The message, with CRLF line ends and without SMTP dot-stuffing; the plain-text part is the
+    /// receiver's template when it has one.
     public static func render(
         _ notification: AlertNotification,
         from: String,
         to: [String],
         deliveryID: UUID,
         date: Timestamp,
-        link: String?
-    )
-        -> [UInt8]
-    {
+        link: String?,
+        template: String? = nil
+    ) -> [UInt8] {
         let boundary = "palisade-\(deliveryID.uuidString.lowercased())"
         let headers = [
             "From: Palisade <\(from)>", "To: \(to.joined(separator: ", "))", "Subject: \(encodedHeader(subject(notification)))",
@@ -26,7 +26,8 @@ public enum EmailMessage {
         ]
         var lines = headers
         lines.append("")
-        for (type, body) in [("text/plain", text(notification, link: link)), ("text/html", html(notification, link: link))] {
+        let plain = MessageTemplate.text(template, for: notification, link: link) ?? text(notification, link: link)
+        for (type, body) in [("text/plain", plain), ("text/html", html(notification, link: link))] {
             lines += ["--\(boundary)", "Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", ""]
             lines += wrap(Data(body.utf8).base64EncodedString(), width: 76)
         }

@@ -110,7 +110,7 @@ public enum NotificationPayloads {
     }
 
     /// Slack's mrkdwn escapes: `&`, `<` and `>`.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

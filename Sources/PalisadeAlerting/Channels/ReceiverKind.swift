@@ -11,6 +11,9 @@ public enum ReceiverKind: String, Hashable, Sendable {
     case pagerDuty = "pagerduty"
     /// Anything else: Palisade's JSON, signed with `X-Palisade-Signature`.
     case webhook
+    /// A chat webhook that takes `{"text": …}` (Microsoft Teams connectors, Google Chat,
+    /// Mattermost, Rocket.Chat): the default text, or the receiver's template.
+    case chat
     /// Email over SMTP (`smtp://host:587`, STARTTLS required; `smtps://host:465`, TLS from the start).
     case email
     /// Syslog (RFC 5424) over UDP, TCP or TLS (`syslog+udp://`, `syslog+tcp://`, `syslog+tls://`), CEF or JSON.
@@ -26,10 +29,13 @@ public enum ReceiverKind: String, Hashable, Sendable {
     /// Whether the kind is sent over HTTP (and has an http(s) URL).
     public var isHTTP: Bool {
         switch self {
-        case .slack, .discord, .pagerDuty, .webhook, .splunk, .elastic: true
+        case .slack, .discord, .pagerDuty, .webhook, .chat, .splunk, .elastic: true
         case .email, .syslog: false
         }
     }
+
+    /// Whether a receiver of the kind can have a message template.
+    public var takesTemplate: Bool { self == .slack || self == .discord || self == .chat || self == .email }
 
     /// Whether the kind streams events (an exporter) rather than receiving alerts.
     public var isExporter: Bool { self == .splunk || self == .elastic }

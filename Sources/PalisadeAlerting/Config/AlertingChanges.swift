@@ -26,6 +26,8 @@ public struct ReceiverSpec: Hashable, Sendable {
     public var token: String?
     /// Splunk index, or Elasticsearch index prefix (default `palisade-events`).
     public var index: String?
+    /// A Mustache message template (chat, Slack, Discord, email).
+    public var template: String?
 
     /// Creates a spec.
     public init(url: String, kind: ReceiverKind? = nil, routingKey: String? = nil, keepSigningSecret: Bool = false) {
@@ -39,7 +41,9 @@ public struct ReceiverSpec: Hashable, Sendable {
     ///
     /// - Throws: ``AlertingError`` naming the field (`url`, `kind`, `routing_key`, …).
     public init(json: [String: JSONValue]) throws(AlertingError) {
-        let known = ["url", "kind", "routing_key", "keep_signing_secret", "from", "to", "username", "password", "format", "token", "index"]
+        let known = [
+            "url", "kind", "routing_key", "keep_signing_secret", "from", "to", "username", "password", "format", "token", "index", "template",
+        ]
         for name in json.keys where !known.contains(name) {
             throw AlertingError("\(name): unknown field; a receiver has \(known.joined(separator: ", "))")
         }
@@ -80,6 +84,7 @@ public struct ReceiverSpec: Hashable, Sendable {
         format = try text("format")
         token = try text("token")
         index = try text("index")
+        template = try text("template")
         switch json["to"] {
         case nil: break
         case .array(let items)?:
@@ -145,6 +150,10 @@ public struct AlertingChanges: Sendable {
             throw AlertingError("from: only email receivers have from, to, username and password")
         }
         if kind != .syslog, spec.format != nil { throw AlertingError("format: only syslog receivers have a format") }
+        if let template = spec.template {
+            guard kind.takesTemplate else { throw AlertingError("template: only chat, slack, discord and email receivers have a template") }
+            secret.template = try MessageTemplate(template).source
+        }
         if !kind.isExporter, spec.token != nil || spec.index != nil {
             throw AlertingError("token: only splunk and elastic receivers have a token and index")
         }
@@ -199,7 +208,7 @@ public struct AlertingChanges: Sendable {
                 shown = fresh
             }
             if spec.routingKey != nil { throw AlertingError("routing_key: only PagerDuty receivers have one") }
-        case .slack, .discord:
+        case .slack, .discord, .chat:
             if spec.routingKey != nil { throw AlertingError("routing_key: only PagerDuty receivers have one") }
         }
         let sealed: String

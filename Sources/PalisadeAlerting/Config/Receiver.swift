@@ -62,6 +62,8 @@ public struct ReceiverSecret: Hashable, Sendable {
     public var format: String?
     /// The Splunk index, or the Elasticsearch index prefix.
     public var index: String?
+    /// The operator's message template (Mustache), for chat, Slack, Discord and email.
+    public var template: String?
 
     /// Creates a secret.
     public init(
@@ -74,7 +76,8 @@ public struct ReceiverSecret: Hashable, Sendable {
         from: String? = nil,
         to: [String] = [],
         format: String? = nil,
-        index: String? = nil
+        index: String? = nil,
+        template: String? = nil
     ) {
         self.url = url
         self.signingSecret = signingSecret
@@ -86,6 +89,7 @@ public struct ReceiverSecret: Hashable, Sendable {
         self.to = to
         self.format = format
         self.index = index
+        self.template = template
     }
 
     /// Its JSON (what is sealed).
@@ -100,6 +104,7 @@ public struct ReceiverSecret: Hashable, Sendable {
         if !to.isEmpty { members["to"] = .array(to.map { .string($0) }) }
         if let format { members["format"] = .string(format) }
         if let index { members["index"] = .string(index) }
+        if let template { members["template"] = .string(template) }
         return .object(members)
     }
 
@@ -123,7 +128,8 @@ public struct ReceiverSecret: Hashable, Sendable {
             from: text("from"),
             to: recipients,
             format: text("format"),
-            index: text("index")
+            index: text("index"),
+            template: text("template")
         )
     }
 

@@ -33,6 +33,14 @@ struct AlertsCommand: AsyncParsableCommand {
         }
     }
 
+    /// Opens the store and runs `body` with the tenant's alerting configuration.
+    static func reading(_ global: GlobalOptions, _ body: (TenantID, TenantAlerting) throws -> Void) async throws {
+        try await reportingErrors {
+            let tenant = try global.tenantID()
+            try await global.withStore { _, store in try body(tenant, try await TenantAlerting.load(of: tenant, from: store)) }
+        }
+    }
+
     /// Runs a change, turning its ``AlertingError`` into a CLI error.
     static func checked<T>(_ body: () throws(AlertingError) -> T) throws -> T {
         do {
@@ -59,17 +67,13 @@ struct ListReceivers: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await reportingErrors {
-            let tenant = try global.tenantID()
-            try await global.withStore { _, store in
-                let current = try await TenantAlerting.load(of: tenant, from: store)
-                for receiver in current.receivers.values.sorted(by: { $0.name < $1.name }) {
-                    print(
-                        "\(receiver.name)  \(receiver.kind.rawValue)  \(receiver.target)  secret \(receiver.fingerprint)  \(receiver.storedAt.rfc3339) by \(receiver.storedBy)"
-                    )
-                }
-                if current.receivers.isEmpty { printError("no receivers in \(tenant); add one with palisade alerts receivers add") }
+        try await AlertsCommand.reading(global) { tenant, current in
+            for receiver in current.receivers.values.sorted(by: { $0.name < $1.name }) {
+                print(
+                    "\(receiver.name)  \(receiver.kind.rawValue)  \(receiver.target)  secret \(receiver.fingerprint)  \(receiver.storedAt.rfc3339) by \(receiver.storedBy)"
+                )
             }
+            if current.receivers.isEmpty { printError("no receivers in \(tenant); add one with palisade alerts receivers add") }
         }
     }
 }
@@ -90,7 +94,7 @@ struct AddReceiver: AsyncParsableCommand {
     @OptionGroup var by: OperatorOptions
     @Argument(help: "The receiver's name (a-z, 0-9, '.', '_', '-').") var name: String
     @Option(help: "The receiver's URL.") var url: String
-    @Option(help: "webhook, slack, discord or pagerduty.") var kind: String?
+    @Option(help: "webhook, chat, slack, discord, pagerduty, email, syslog, splunk or elastic.") var kind: String?
     @Option(help: ArgumentHelp("A file holding the PagerDuty integration key.", valueName: "path")) var routingKeyFile: String?
     @Flag(help: "Keep the webhook signing secret of the receiver being replaced.") var keepSigningSecret = false
     @Option(help: "Email: the sender address.") var from: String?
@@ -100,13 +104,14 @@ struct AddReceiver: AsyncParsableCommand {
     @Option(help: "Syslog: cef (default) or json.") var format: String?
     @Option(help: ArgumentHelp("Splunk/Elastic: a file holding the HEC token or API key.", valueName: "path")) var tokenFile: String?
     @Option(help: "Splunk: the index; Elastic: the index prefix (default palisade-events).") var index: String?
+    @Option(help: ArgumentHelp("Chat, Slack, Discord, email: a Mustache message template file.", valueName: "path")) var templateFile: String?
 
     func run() async throws {
         try await reportingErrors {
             var spec = ReceiverSpec(url: url, keepSigningSecret: keepSigningSecret)
             if let kind {
                 guard let parsed = ReceiverKind(rawValue: kind) else {
-                    throw CLIError("--kind must be webhook, slack, discord, pagerduty, email, syslog, splunk or elastic")
+                    throw CLIError("--kind must be webhook, chat, slack, discord, pagerduty, email, syslog, splunk or elastic")
                 }
                 spec.kind = parsed
             }
@@ -118,6 +123,7 @@ struct AddReceiver: AsyncParsableCommand {
             spec.username = username
             spec.format = format
             spec.index = index
+            if let templateFile { spec.template = try String(contentsOfFile: templateFile, encoding: .utf8) }
             if let tokenFile { spec.token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
             if let passwordFile {
                 spec.password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
@@ -171,13 +177,9 @@ struct ShowAlertPolicy: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await reportingErrors {
-            let tenant = try global.tenantID()
-            try await global.withStore { _, store in
-                let current = try await TenantAlerting.load(of: tenant, from: store)
-                if current.storedPolicy == nil { printError("no policy stored: every alert goes to every receiver") }
-                print(String(decoding: CanonicalJSON.encode(current.policy.json), as: UTF8.self))
-            }
+        try await AlertsCommand.reading(global) { _, current in
+            if current.storedPolicy == nil { printError("no policy stored: every alert goes to every receiver") }
+            print(String(decoding: CanonicalJSON.encode(current.policy.json), as: UTF8.self))
         }
     }
 }
@@ -241,18 +243,15 @@ struct ListAlertSilences: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await reportingErrors {
-            let tenant = try global.tenantID()
-            try await global.withStore { _, store in
-                var current = try await TenantAlerting.load(of: tenant, from: store)
-                let now = SystemWallClock().now()
-                current.pruneSilences(at: now)
-                for silence in current.silences.values.sorted(by: { $0.startsAt < $1.startsAt }) {
-                    let state = silence.endsAt <= now ? "expired" : silence.startsAt > now ? "pending" : "active"
-                    print(
-                        "\(silence.id.lowercasedString)  \(state)  \(silence.matchers.map(\.description).joined(separator: ","))  until \(silence.endsAt.rfc3339)  by \(silence.createdBy): \(silence.comment)"
-                    )
-                }
+        try await AlertsCommand.reading(global) { _, loaded in
+            var current = loaded
+            let now = SystemWallClock().now()
+            current.pruneSilences(at: now)
+            for silence in current.silences.values.sorted(by: { $0.startsAt < $1.startsAt }) {
+                let state = silence.endsAt <= now ? "expired" : silence.startsAt > now ? "pending" : "active"
+                print(
+                    "\(silence.id.lowercasedString)  \(state)  \(silence.matchers.map(\.description).joined(separator: ","))  until \(silence.endsAt.rfc3339)  by \(silence.createdBy): \(silence.comment)"
+                )
             }
         }
     }

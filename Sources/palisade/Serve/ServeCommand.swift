@@ -151,7 +151,10 @@ struct ServeCommand: AsyncParsableCommand {
                     consumer: AlertConsumer(store: store, clock: clock),
                     deliverer: OutboxDeliverer(
                         store: store,
-                        channels: [.webhook: channel, .slack: channel, .discord: channel, .pagerDuty: channel, .email: email, .syslog: syslog],
+                        channels: [
+                            .webhook: channel, .chat: channel, .slack: channel, .discord: channel, .pagerDuty: channel, .email: email,
+                            .syslog: syslog,
+                        ],
                         sealer: sealer,
                         records: committer,
                         clock: clock,
