@@ -12,7 +12,7 @@ public import PalisadeCore
 /// a crash mid-send sends it again after the restart, with the same `X-Palisade-Delivery` id.
 public actor OutboxDeliverer {
     /// The stores the deliverer reads and writes.
-    public typealias Store = OutboxStore & EventStore
+    public typealias Store = OutboxStore & EventStore & LedgerBackend
 
     /// How the deliverer paces itself.
     public struct Configuration: Sendable {
@@ -90,6 +90,7 @@ public actor OutboxDeliverer {
     /// The configuration.
     public let configuration: Configuration
     private var breakers: [String: CircuitBreaker] = [:]
+    private var cachedConfigurations: [TenantID: (head: UInt64, alerting: TenantAlerting)] = [:]
     private var random = SystemRandomNumberGenerator()
 
     /// Creates a deliverer.
@@ -121,21 +122,24 @@ public actor OutboxDeliverer {
         let due = try await store.dueNotifications(at: now, limit: configuration.batchSize)
         guard !due.isEmpty else { return report }
         var configurations = [TenantID: TenantAlerting]()
-        for tenant in Set(due.map(\.tenant)) { configurations[tenant] = try await TenantAlerting.load(of: tenant, from: store) }
+        for tenant in Set(due.map(\.tenant)) { configurations[tenant] = try await receivers(of: tenant) }
+        var outcomes = [OutboxNotification]()
         var slotsTaken = [String: Int]()
         var jobs = [(OutboxNotification, Delivery, any AlertChannel)]()
         for entry in due {
             guard let receiver = configurations[entry.tenant]?.receivers[entry.receiver] else {
-                try await finish(
-                    entry,
-                    .permanent("there is no receiver \(entry.receiver) in tenant \(entry.tenant) (it was removed)"),
-                    kind: nil,
-                    &report
+                outcomes.append(
+                    finish(
+                        entry,
+                        .permanent("there is no receiver \(entry.receiver) in tenant \(entry.tenant) (it was removed)"),
+                        kind: nil,
+                        &report
+                    )
                 )
                 continue
             }
             guard let channel = channels[receiver.kind] else {
-                try await finish(entry, .permanent("this server has no \(receiver.kind.rawValue) channel"), kind: nil, &report)
+                outcomes.append(finish(entry, .permanent("this server has no \(receiver.kind.rawValue) channel"), kind: nil, &report))
                 continue
             }
             let delivery: Delivery
@@ -154,7 +158,7 @@ public actor OutboxDeliverer {
                     link: configuration.link
                 )
             } catch {
-                try await finish(entry, .permanent("\(error)"), kind: nil, &report)
+                outcomes.append(finish(entry, .permanent("\(error)"), kind: nil, &report))
                 continue
             }
             // Pace each receiver: its breaker's pause, and its minimum gap between sends.
@@ -168,7 +172,7 @@ public actor OutboxDeliverer {
             if slot > now || (taken > 0 && receiver.kind.minimumGapSeconds > 0) {
                 var later = entry
                 later.nextAttemptAt = max(slot, now.adding(microseconds: 1))
-                try await store.recordAttempt(later)
+                outcomes.append(later)
                 report.deferred += 1
                 slotsTaken[key] = taken + 1
                 continue
@@ -176,7 +180,9 @@ public actor OutboxDeliverer {
             slotsTaken[key] = taken + 1
             jobs.append((entry, delivery, channel))
         }
-        // Send, at most `concurrency` at a time; record each outcome as it comes.
+        try await flush(&outcomes, &report)
+        // Send, at most `concurrency` at a time; outcomes are recorded in batches of up to
+        // `concurrency` (one write each), so a crash repeats at most those in flight and unrecorded.
         let limit = configuration.concurrency
         try await withThrowingTaskGroup(of: (Int, DeliveryOutcome).self) { group in
             var next = 0
@@ -189,16 +195,39 @@ public actor OutboxDeliverer {
             while next < jobs.count && next < limit { start() }
             while let (position, outcome) = try await group.next() {
                 let (entry, delivery, _) = jobs[position]
-                try await finish(entry, outcome, kind: delivery.receiver.kind, &report)
+                outcomes.append(finish(entry, outcome, kind: delivery.receiver.kind, &report))
                 try await trip(delivery, outcome, &report)
+                if outcomes.count >= limit { try await flush(&outcomes, &report) }
                 if next < jobs.count { start() }
             }
         }
+        try await flush(&outcomes, &report)
         return report
     }
 
-    /// Records an attempt's outcome in the outbox.
-    private func finish(_ entry: OutboxNotification, _ outcome: DeliveryOutcome, kind: ReceiverKind?, _ report: inout Report) async throws {
+    /// The tenant's receivers, read again only when its log has grown.
+    private func receivers(of tenant: TenantID) async throws -> TenantAlerting {
+        let head = try await store.logHead(of: tenant)?.size ?? 0
+        if let cached = cachedConfigurations[tenant], cached.head == head { return cached.alerting }
+        let alerting = try await TenantAlerting.load(of: tenant, from: store)
+        cachedConfigurations[tenant] = (head, alerting)
+        return alerting
+    }
+
+    /// Records outcomes in one write (a notification stays pending until its outcome is stored: a
+    /// crash before this sends it again, with the same delivery id).
+    private func flush(_ outcomes: inout [OutboxNotification], _ report: inout Report) async throws {
+        guard !outcomes.isEmpty else { return }
+        for id in try await store.recordAttempts(outcomes) {
+            report.failures.append(
+                "notification \(id.lowercasedString) was no longer pending when its outcome was recorded (is a second server delivering?)"
+            )
+        }
+        outcomes.removeAll(keepingCapacity: true)
+    }
+
+    /// An attempt's outcome as the notification's new state (counted in the report).
+    private func finish(_ entry: OutboxNotification, _ outcome: DeliveryOutcome, kind: ReceiverKind?, _ report: inout Report) -> OutboxNotification {
         let now = clock.now()
         var updated = entry
         let counted: Attempt.Outcome
@@ -233,7 +262,7 @@ public actor OutboxDeliverer {
             report.undeliverable += 1
             report.failures.append("\(entry.tenant)/\(entry.receiver) \(entry.id): \(updated.lastError ?? "")")
         }
-        try await store.recordAttempt(updated)
+        return updated
     }
 
     /// Feeds an outcome to the receiver's breaker and records a pause it opens.

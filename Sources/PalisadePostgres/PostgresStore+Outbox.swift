@@ -40,23 +40,35 @@ extension PostgresStore: OutboxStore {
         }
     }
 
-    /// Stores an attempt's outcome.
-    public func recordAttempt(_ notification: OutboxNotification) async throws {
-        try await run("recording a delivery attempt") {
-            guard let tenantID = try await existingTenantID(notification.tenant) else {
-                throw StoreError(.rejected, "notification \(notification.id.lowercasedString) is not pending")
+    /// Stores attempts' outcomes in one transaction; the ids of those not pending are returned.
+    public func recordAttempts(_ notifications: [OutboxNotification]) async throws -> [UUID] {
+        guard !notifications.isEmpty else { return [] }
+        return try await run("recording delivery attempts") {
+            var tenantIDs = [TenantID: Int32?]()
+            for tenant in Set(notifications.map(\.tenant)) { tenantIDs[tenant] = try await existingTenantID(tenant) }
+            let known = tenantIDs
+            let logger = self.logger
+            return try await client.transaction(logger) { connection in
+                var refused = [UUID]()
+                for notification in notifications {
+                    guard let tenantID = known[notification.tenant] ?? nil else {
+                        refused.append(notification.id)
+                        continue
+                    }
+                    let rows = try await connection.rows(
+                        """
+                        UPDATE alert_outbox SET status = \(notification.status.rawValue), attempts = \(Int32(notification.attempts)),
+                               next_attempt_at = \(PostgresTimestamp(notification.nextAttemptAt)), last_error = \(notification.lastError),
+                               delivered_at = \(notification.deliveredAt.map(PostgresTimestamp.init))
+                        WHERE id = \(notification.id) AND tenant_id = \(tenantID) AND status = 'pending'
+                        RETURNING id
+                        """,
+                        logger
+                    )
+                    if rows.isEmpty { refused.append(notification.id) }
+                }
+                return refused
             }
-            let rows = try await client.rows(
-                """
-                UPDATE alert_outbox SET status = \(notification.status.rawValue), attempts = \(Int32(notification.attempts)),
-                       next_attempt_at = \(PostgresTimestamp(notification.nextAttemptAt)), last_error = \(notification.lastError),
-                       delivered_at = \(notification.deliveredAt.map(PostgresTimestamp.init))
-                WHERE id = \(notification.id) AND tenant_id = \(tenantID) AND status = 'pending'
-                RETURNING id
-                """,
-                logger
-            )
-            guard !rows.isEmpty else { throw StoreError(.rejected, "notification \(notification.id.lowercasedString) is not pending") }
         }
     }
 

@@ -50,29 +50,33 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
-    /// Stores an attempt's outcome.
-    public func recordAttempt(_ notification: OutboxNotification) async throws {
+    /// Stores attempts' outcomes in one transaction; the ids of those not pending are returned.
+    public func recordAttempts(_ notifications: [OutboxNotification]) async throws -> [UUID] {
+        guard !notifications.isEmpty else { return [] }
         do {
-            try await pool.write { db in
-                guard let tenantID = try self.existingTenantID(notification.tenant, db) else {
-                    throw StoreError(.rejected, "notification \(notification.id.lowercasedString) is not pending")
+            return try await pool.write { db in
+                var refused = [UUID]()
+                for notification in notifications {
+                    guard let tenantID = try self.existingTenantID(notification.tenant, db) else {
+                        refused.append(notification.id)
+                        continue
+                    }
+                    try db.execute(
+                        sql: """
+                            UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
+                            WHERE id = ? AND tenant_id = ? AND status = 'pending'
+                            """,
+                        arguments: [
+                            notification.status.rawValue, notification.attempts, notification.nextAttemptAt.microseconds, notification.lastError,
+                            notification.deliveredAt?.microseconds, notification.id.blob, tenantID,
+                        ]
+                    )
+                    if db.changesCount != 1 { refused.append(notification.id) }
                 }
-                try db.execute(
-                    sql: """
-                        UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
-                        WHERE id = ? AND tenant_id = ? AND status = 'pending'
-                        """,
-                    arguments: [
-                        notification.status.rawValue, notification.attempts, notification.nextAttemptAt.microseconds, notification.lastError,
-                        notification.deliveredAt?.microseconds, notification.id.blob, tenantID,
-                    ]
-                )
-                guard db.changesCount == 1 else { throw StoreError(.rejected, "notification \(notification.id.lowercasedString) is not pending") }
+                return refused
             }
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(.unavailable, "recording the delivery attempt failed", underlying: error)
+            throw StoreError(.unavailable, "recording delivery attempts failed", underlying: error)
         }
     }
 

@@ -23,18 +23,23 @@ extension MemoryStore: OutboxStore {
         )
     }
 
-    /// Stores an attempt's outcome.
-    public func recordAttempt(_ notification: OutboxNotification) throws {
-        guard let stored = outbox[notification.id], stored.tenant == notification.tenant, stored.status == .pending else {
-            throw StoreError(.rejected, "notification \(notification.id) is not pending")
+    /// Stores attempts' outcomes; the ids of those not pending are returned.
+    public func recordAttempts(_ notifications: [OutboxNotification]) -> [UUID] {
+        var refused = [UUID]()
+        for notification in notifications {
+            guard let stored = outbox[notification.id], stored.tenant == notification.tenant, stored.status == .pending else {
+                refused.append(notification.id)
+                continue
+            }
+            var updated = stored
+            updated.status = notification.status
+            updated.attempts = notification.attempts
+            updated.nextAttemptAt = notification.nextAttemptAt
+            updated.lastError = notification.lastError
+            updated.deliveredAt = notification.deliveredAt
+            outbox[notification.id] = updated
         }
-        var updated = stored
-        updated.status = notification.status
-        updated.attempts = notification.attempts
-        updated.nextAttemptAt = notification.nextAttemptAt
-        updated.lastError = notification.lastError
-        updated.deliveredAt = notification.deliveredAt
-        outbox[notification.id] = updated
+        return refused
     }
 
     /// A tenant's notifications in one status, newest first.

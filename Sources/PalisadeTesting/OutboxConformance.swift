@@ -74,5 +74,16 @@ enum OutboxConformance {
         forged.tenant = globex
         forged.status = .pending
         await #expect(throws: StoreError(.rejected, "")) { try await store.recordAttempt(forged) }
+
+        // Several outcomes in one write: the pending one is stored, the others are named.
+        let pending = try #require(try await store.notifications(of: acme, status: .pending, limit: 10).first)
+        var done = pending
+        done.status = .delivered
+        done.attempts = 1
+        done.deliveredAt = pending.createdAt.adding(microseconds: 5)
+        let refused = try await store.recordAttempts([done, delivered, forged])
+        #expect(Set(refused) == [delivered.id, forged.id])
+        #expect(try await store.notifications(of: acme, status: .pending, limit: 10).isEmpty)
+        #expect(try await store.notifications(of: acme, status: .delivered, limit: 10).contains(done))
     }
 }

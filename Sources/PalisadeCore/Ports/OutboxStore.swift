@@ -16,14 +16,27 @@ public protocol OutboxStore: Sendable {
     /// Pending notifications of every tenant whose next attempt is due at `now`, soonest first.
     func dueNotifications(at now: Timestamp, limit: Int) async throws -> [OutboxNotification]
 
-    /// Stores the outcome of an attempt (status, attempts, next attempt, last error, delivery time).
+    /// Stores the outcomes of attempts (status, attempts, next attempt, last error, delivery time),
+    /// all in one write.
     ///
-    /// - Throws: ``StoreError`` `rejected` when the notification does not exist or is no longer
-    ///   pending (a delivered or dead notification never changes again).
-    func recordAttempt(_ notification: OutboxNotification) async throws
+    /// - Returns: the ids of those that were not stored because the notification does not exist
+    ///   or is no longer pending (a delivered or dead notification never changes again).
+    func recordAttempts(_ notifications: [OutboxNotification]) async throws -> [UUID]
 
     /// A tenant's notifications in one status, newest first.
     func notifications(of tenant: TenantID, status: OutboxStatus, limit: Int) async throws -> [OutboxNotification]
+}
+
+extension OutboxStore {
+    /// Stores the outcome of one attempt.
+    ///
+    /// - Throws: ``StoreError`` `rejected` when the notification does not exist or is no longer
+    ///   pending.
+    public func recordAttempt(_ notification: OutboxNotification) async throws {
+        guard try await recordAttempts([notification]).isEmpty else {
+            throw StoreError(.rejected, "notification \(notification.id.lowercasedString) is not pending")
+        }
+    }
 }
 
 /// Where a notification is.
