@@ -76,6 +76,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L2: Palisade's own server-side SSH-2 (wire format, key exchange, ciphers), pure and bounded.
+        .target(
+            name: "PalisadeSSH",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // L3: alert channels over the network: HTTP receivers (webhook, Slack, Discord, PagerDuty)
         // with SSRF checks on resolved addresses, per-host caps and timeouts.
         .target(
@@ -304,6 +310,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            exclude: ["Scripts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeSSHTests",
+            dependencies: ["PalisadeSSH", "PalisadeTesting", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Scripts"],
             swiftSettings: strictSettings
         ),

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PalisadeCore
 
 /// Alerting as a ledger consumer: reads each tenant's log in index order from its saved cursor,

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PalisadeCore
 
 /// Delivers the outbox: takes the notifications that are due, opens their receiver's secret, sends

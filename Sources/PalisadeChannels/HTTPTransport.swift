@@ -1,11 +1,11 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 public import PalisadeAlerting
-public import PalisadeCore
+import PalisadeCore
 
 /// How alert channels reach HTTP receivers: every host name is resolved first and every address it
 /// resolves to is checked against the ``OutboundPolicy`` (no SSRF to loopback, private or metadata

@@ -72,7 +72,7 @@ public struct HostResolver: Sendable {
                     _ = inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count))
                 }
             }
-            let text = String(cString: buffer)
+            let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if let address = IPAddress(text), !addresses.contains(address) { addresses.append(address) }
             cursor = entry.pointee.ai_next
         }

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
-public import PalisadeCore
+import PalisadeCore
 
 /// A TCP connection for line protocols (SMTP, syslog over TCP and TLS): TLS from the start or
 /// started in the middle (STARTTLS), reads of CRLF-terminated lines, writes, and a deadline for the
@@ -60,8 +60,14 @@ final class StreamConnection {
     /// Starts TLS on the open connection (after the server agreed to STARTTLS).
     func startTLS(host: String, tls: TLSConfiguration) async throws {
         let context = try NIOSSLContext(configuration: tls)
-        let handler = try NIOSSLClientHandler(context: context, serverHostname: IPAddress(host) == nil ? host : nil)
-        try await channel.pipeline.addHandler(handler, position: .first).get()
+        let serverHostname = IPAddress(host) == nil ? host : nil
+        let channel = self.channel
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(
+                try NIOSSLClientHandler(context: context, serverHostname: serverHostname),
+                position: .first
+            )
+        }.get()
     }
 
     /// Writes bytes.

@@ -72,7 +72,7 @@ import Testing
             return .json(200, #"{"text":"Success","code":0}"#)
         }
         let factory = EventFactory(clock: pipeline.clock)
-        try await pipeline.sequencer.append((0..<1_200).map { PreparedEvent(factory.event(actor: "user-\($0)", action: "login")) })
+        _ = try await pipeline.sequencer.append((0..<1_200).map { PreparedEvent(factory.event(actor: "user-\($0)", action: "login")) })
         try await pipeline.addReceiver(
             "splunk",
             kind: .splunk,
@@ -140,7 +140,7 @@ import Testing
         let factory = EventFactory(clock: pipeline.clock)
         var events = (0..<300).map { factory.event(type: "data_access", actor: "user-\($0)", action: "read", sourceIP: "198.51.100.\($0 % 250)") }
         events.append(factory.event(actor: "bad", action: "login"))
-        try await pipeline.sequencer.append(events.map { PreparedEvent($0) })
+        _ = try await pipeline.sequencer.append(events.map { PreparedEvent($0) })
         try await pipeline.addReceiver(
             "elastic",
             kind: .elastic,

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PalisadeCore
 
 /// Streams every event of a tenant's log to its SIEM receivers (Splunk HEC, Elasticsearch `_bulk`)

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
-public import PalisadeAlerting
+import PalisadeAlerting
 public import PalisadeCore
 public import PalisadeIngest
 
