@@ -315,7 +315,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PalisadeSSHTests",
-            dependencies: ["PalisadeSSH", "PalisadeTesting", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "PalisadeSSH", "PalisadeTesting", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             exclude: ["Scripts"],
             swiftSettings: strictSettings
         ),

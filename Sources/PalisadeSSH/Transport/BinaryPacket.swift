@@ -7,9 +7,15 @@ public enum BinaryPacket {
     public static let maxPacketLength = 262_144
 
     /// A packet around `payload`, padded to a multiple of `blockSize` with `padding` bytes drawn
-    /// from `random`.
-    public static func plain(_ payload: [UInt8], blockSize: Int = 8, random: (Int) -> [UInt8]) -> [UInt8] {
-        var paddingLength = blockSize - (5 + payload.count) % blockSize
+    /// from `random`. With an AEAD cipher (`lengthIsAuthenticatedData`) the 4-byte length is left
+    /// out of the alignment, as OpenSSH does for chacha20-poly1305 and AES-GCM.
+    public static func plain(
+        _ payload: [UInt8],
+        blockSize: Int = 8,
+        lengthIsAuthenticatedData: Bool = false,
+        random: (Int) -> [UInt8]
+    ) -> [UInt8] {
+        var paddingLength = blockSize - ((lengthIsAuthenticatedData ? 1 : 5) + payload.count) % blockSize
         if paddingLength < 4 { paddingLength += blockSize }
         var writer = SSHWriter(capacity: 5 + payload.count + paddingLength)
         writer.write(uint32: UInt32(1 + payload.count + paddingLength))

@@ -1,0 +1,33 @@
+/// SSH message numbers (RFC 4250 §4.1) the server handles.
+public enum MessageNumber {
+    /// SSH_MSG_DISCONNECT.
+    public static let disconnect: UInt8 = 1
+    /// SSH_MSG_IGNORE.
+    public static let ignore: UInt8 = 2
+    /// SSH_MSG_UNIMPLEMENTED.
+    public static let unimplemented: UInt8 = 3
+    /// SSH_MSG_DEBUG.
+    public static let debug: UInt8 = 4
+    /// SSH_MSG_SERVICE_REQUEST.
+    public static let serviceRequest: UInt8 = 5
+    /// SSH_MSG_SERVICE_ACCEPT.
+    public static let serviceAccept: UInt8 = 6
+    /// SSH_MSG_EXT_INFO (RFC 8308).
+    public static let extInfo: UInt8 = 7
+    /// SSH_MSG_KEXINIT.
+    public static let kexInit: UInt8 = 20
+    /// SSH_MSG_NEWKEYS.
+    public static let newKeys: UInt8 = 21
+    /// SSH_MSG_KEX_ECDH_INIT (RFC 5656).
+    public static let kexECDHInit: UInt8 = 30
+    /// SSH_MSG_KEX_ECDH_REPLY.
+    public static let kexECDHReply: UInt8 = 31
+    /// SSH_MSG_USERAUTH_REQUEST.
+    public static let userauthRequest: UInt8 = 50
+    /// SSH_MSG_USERAUTH_FAILURE.
+    public static let userauthFailure: UInt8 = 51
+    /// SSH_MSG_USERAUTH_SUCCESS.
+    public static let userauthSuccess: UInt8 = 52
+    /// SSH_MSG_USERAUTH_BANNER.
+    public static let userauthBanner: UInt8 = 53
+}

@@ -1,0 +1,88 @@
+import Foundation
+import PalisadeSSH
+import PalisadeTesting
+import Testing
+
+/// Debian's OpenSSH client against Palisade's own SSH server: the key exchange completes
+/// (curve25519-sha256, Ed25519 host key verified and stored in known_hosts, chacha20-poly1305,
+/// strict KEX), the userauth service runs, and every attempt — none, then passwords — is seen with
+/// what the client typed; the client ends with OpenSSH's own "Permission denied".
+@Suite(.serialized) struct RealClientTests {
+    @Test func opensshCompletesTheKeyExchangeAndItsPasswordsAreCaptured() async throws {
+        let server = try await TestSSHServer()
+        let work = try TemporaryDirectory.make("palisade-ssh-client")
+        let knownHosts = work.appendingPathComponent("known_hosts").path
+        let askpass = work.appendingPathComponent("askpass.sh")
+        try "#!/bin/sh\necho 'hunter2'\n".write(to: askpass, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
+        let result = try ExternalProcess.run(
+            "/usr/bin/env",
+            [
+                "ssh", "-v", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=accept-new", "-o",
+                "UserKnownHostsFile=\(knownHosts)",
+                "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=2", "-o", "PubkeyAuthentication=no",
+                "-o", "ConnectTimeout=20", "root@127.0.0.1", "id",
+            ],
+            environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"]
+        )
+        #expect(result.status == 255 && result.stderr.contains("Permission denied (publickey,password)."), "\(result.stderr)")
+        #expect(result.stderr.contains("kex: algorithm: curve25519-sha256"), "\(result.stderr)")
+        #expect(result.stderr.contains("kex: server->client cipher: chacha20-poly1305@openssh.com"))
+        #expect(result.stderr.contains("Server host key: ssh-ed25519 \(server.hostKey.fingerprint)"))
+        #expect(result.stderr.contains("kex: host key algorithm: ssh-ed25519"))
+        // The client checked the host key's signature over the exchange hash and stored the key.
+        let stored = try String(contentsOfFile: knownHosts, encoding: .utf8)
+        #expect(stored.contains("ssh-ed25519 \(Data(server.hostKey.publicKeyBlob).base64EncodedString())"))
+        // What the sensor saw, in order.
+        let events = server.events
+        guard case .clientIdentification(let identification)? = events.first else {
+            Issue.record("\(events)")
+            return
+        }
+        #expect(identification.softwareVersion.hasPrefix("OpenSSH_9"))
+        let negotiated = events.compactMap { event -> NegotiatedAlgorithms? in if case .negotiated(let n) = event { n } else { nil } }
+        #expect(negotiated.first?.strictKex == true && negotiated.first?.clientWantsExtInfo == true)
+        #expect(events.contains { if case .encrypted = $0 { true } else { false } })
+        #expect(events.contains(.serviceRequested("ssh-userauth")))
+        let attempts = events.compactMap { event -> AuthenticationAttempt? in if case .authentication(let a, _) = event { a } else { nil } }
+        #expect(attempts.map(\.method) == ["none", "password", "password"], "\(attempts)")
+        #expect(attempts.allSatisfy { $0.username == "root" } && attempts.last?.password == "hunter2")
+        #expect(server.errors.allSatisfy { $0.reason == .byApplication }, "\(server.errors)")
+        try await server.stop()
+    }
+
+    @Test func garbageAndAStalledHandshakeEndOnlyTheirOwnConnections() async throws {
+        let server = try await TestSSHServer()
+        let script = """
+            import socket, sys, time
+            port = int(sys.argv[1])
+            # Garbage instead of an identification line.
+            s = socket.create_connection(("127.0.0.1", port)); s.recv(4096)
+            s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"); s.settimeout(5)
+            print("garbage closed" if s.recv(4096) is not None else "")
+            # A valid identification, then a packet claiming 1 GiB.
+            s = socket.create_connection(("127.0.0.1", port)); s.recv(4096)
+            s.sendall(b"SSH-2.0-probe\\r\\n" + (1 << 30).to_bytes(4, "big") + b"\\x04" + bytes(16)); s.settimeout(5)
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk: break
+                    data += chunk
+            except socket.timeout:
+                pass
+            print("oversized closed")
+            # A stalled one stays open without harming the next.
+            stalled = socket.create_connection(("127.0.0.1", port)); stalled.recv(4096); stalled.sendall(b"SSH-2.0-slow")
+            s = socket.create_connection(("127.0.0.1", port)); s.settimeout(5)
+            print("banner " + s.recv(4096).split(b"\\r\\n")[0].decode())
+            """
+        let result = try ExternalProcess.python(script: script, arguments: ["\(server.port)"])
+        #expect(result.stdout.contains("garbage closed") && result.stdout.contains("oversized closed"), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("banner SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10"), "\(result.stdout)")
+        let reasons = server.errors.map(\.description)
+        #expect(reasons.contains { $0.contains("not an SSH identification line") }, "\(reasons)")
+        #expect(reasons.contains { $0.contains("over the limit") }, "\(reasons)")
+        try await server.stop()
+    }
+}

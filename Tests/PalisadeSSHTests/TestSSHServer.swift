@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOPosix
+import PalisadeSSH
+import Synchronization
+
+/// A TCP listener on 127.0.0.1 running Palisade's ``ServerConnection`` for each client and keeping
+/// every event, for tests with real SSH clients. (The honeypot's own listener adds limits, delays
+/// and the ledger; this one only moves bytes.)
+final class TestSSHServer: Sendable {
+    final class Log: Sendable {
+        let events = Mutex<[SSHEvent]>([])
+        let errors = Mutex<[SSHWireError]>([])
+    }
+
+    let log = Log()
+    let hostKey: HostKey
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let channel: any Channel
+    let port: Int
+
+    init(accepts: @escaping @Sendable (AuthenticationAttempt) -> Bool = { _ in false }) async throws {
+        let hostKey = HostKey(ed25519: Curve25519.Signing.PrivateKey())
+        self.hostKey = hostKey
+        let log = self.log
+        let configuration = ServerConnection.Configuration(
+            profile: ServerProfile.debian12.offering(only: ServerConnection.implemented),
+            hostKey: hostKey,
+            accepts: accepts
+        )
+        channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Handler(configuration: configuration, log: log))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+    }
+
+    var events: [SSHEvent] { log.events.withLock { $0 } }
+    var errors: [SSHWireError] { log.errors.withLock { $0 } }
+
+    func stop() async throws {
+        try await channel.close()
+        try await group.shutdownGracefully()
+    }
+
+    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let connection: ServerConnection
+        let log: Log
+
+        init(configuration: ServerConnection.Configuration, log: Log) {
+            connection = ServerConnection(configuration: configuration) { count in
+                var generator = SystemRandomNumberGenerator()
+                return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            }
+            self.log = log
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: connection.greeting)), promise: nil)
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var buffer = unwrapInboundIn(data)
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            let outcome = connection.receive(bytes)
+            log.events.withLock { $0 += outcome.events }
+            let written = outcome.output.isEmpty ? nil : context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: outcome.output)))
+            if let closing = outcome.closing {
+                log.errors.withLock { $0.append(closing) }
+                let channel = context.channel
+                if let written { written.whenComplete { _ in channel.close(promise: nil) } } else { channel.close(promise: nil) }
+            }
+        }
+    }
+}
