@@ -51,6 +51,32 @@ import Testing
         try await server.stop()
     }
 
+    static let cipherSuites: [(cipher: String, mac: String?)] = [
+        ("aes128-ctr", "hmac-sha2-256"), ("aes192-ctr", "hmac-sha1-etm@openssh.com"), ("aes256-ctr", "hmac-sha2-512-etm@openssh.com"),
+        ("aes128-ctr", "hmac-sha2-256-etm@openssh.com"), ("aes256-ctr", "hmac-sha2-512"), ("aes128-ctr", "hmac-sha1"),
+        ("aes128-gcm@openssh.com", nil), ("aes256-gcm@openssh.com", nil), ("chacha20-poly1305@openssh.com", nil),
+    ]
+
+    @Test(arguments: cipherSuites.indices)
+    func everyCipherAndMACCarriesTheSessionWithOpenSSH(_ index: Int) async throws {
+        let (cipher, mac) = Self.cipherSuites[index]
+        let server = try await TestSSHServer()
+        let result = try ExternalProcess.run(
+            "/usr/bin/env",
+            [
+                "ssh", "-v", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-c", cipher,
+            ] + (mac.map { ["-m", $0] } ?? []) + ["admin@127.0.0.1", "true"]
+        )
+        #expect(result.stderr.contains("Permission denied (publickey,password)."), "\(cipher) \(mac ?? ""): \(result.stderr)")
+        let expected = "kex: server->client cipher: \(cipher) MAC: \(mac ?? "<implicit>")"
+        #expect(result.stderr.contains(expected), "\(expected) in \(result.stderr)")
+        // Several packets each way went through the cipher: service accept and the failures.
+        let attempts = server.events.filter { if case .authentication = $0 { true } else { false } }
+        #expect(!attempts.isEmpty && server.errors.allSatisfy { $0.reason == .byApplication }, "\(server.errors)")
+        try await server.stop()
+    }
+
     @Test func garbageAndAStalledHandshakeEndOnlyTheirOwnConnections() async throws {
         let server = try await TestSSHServer()
         let script = """

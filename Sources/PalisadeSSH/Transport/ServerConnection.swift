@@ -37,9 +37,11 @@ public struct AuthenticationAttempt: Hashable, Sendable {
 /// is bounded; a protocol violation ends the connection with a DISCONNECT carrying its reason
 /// (``Outcome/closing``), never the process.
 ///
-/// Implemented so far: curve25519-sha256 (and @libssh.org) with an Ed25519 host key,
-/// chacha20-poly1305@openssh.com, strict KEX, ext-info (server-sig-algs), the userauth service
-/// with every request answered by the policy. The connection protocol comes next.
+/// Implemented so far: curve25519-sha256 (and @libssh.org) with an Ed25519 host key;
+/// chacha20-poly1305@openssh.com, aes128/256-gcm@openssh.com, aes128/192/256-ctr with
+/// hmac-sha2-256/512 and hmac-sha1, plain or encrypt-then-MAC; strict KEX, ext-info
+/// (server-sig-algs), the userauth service with every request answered by the policy. The
+/// connection protocol comes next.
 public final class ServerConnection {
     /// Settings.
     public struct Configuration: Sendable {
@@ -67,15 +69,15 @@ public final class ServerConnection {
     }
 
     /// The algorithms this stack completes today.
-    public static let implemented: Set<String> = [
-        "curve25519-sha256", "curve25519-sha256@libssh.org", "ssh-ed25519", "chacha20-poly1305@openssh.com", "none",
-    ]
+    public static let implemented: Set<String> = PacketCiphers.names.union([
+        "curve25519-sha256", "curve25519-sha256@libssh.org", "ssh-ed25519", "none",
+    ])
 
     private enum Phase {
         case identification
         case kexInit
         case ecdhInit(client: KexInit, negotiated: NegotiatedAlgorithms)
-        case newKeys(inbound: OpenSSHChaChaPoly, outbound: OpenSSHChaChaPoly)
+        case newKeys(inbound: any PacketCipher)
         case service
         case authentication
     }
@@ -87,8 +89,8 @@ public final class ServerConnection {
     private var serverKexInit: KexInit
     private var inboundSequence: UInt32 = 0
     private var outboundSequence: UInt32 = 0
-    private var inbound: OpenSSHChaChaPoly?
-    private var outbound: OpenSSHChaChaPoly?
+    private var inbound: (any PacketCipher)?
+    private var outbound: (any PacketCipher)?
     private var strict = false
     private var firstKex = true
     private var ignoreNextKexPacket = false
@@ -185,17 +187,18 @@ public final class ServerConnection {
             inboundSequence &+= 1
             return payload
         }
-        guard buffer.count >= 4 else { return nil }
+        guard buffer.count >= inbound.lengthBytes else { return nil }
         let length: Int
         do {
-            length = Int(try inbound.length(Array(buffer[0..<4]), sequence: inboundSequence))
+            length = try inbound.packetLength(Array(buffer[0..<inbound.lengthBytes]), sequence: inboundSequence)
         } catch {
             throw SSHWireError(.protocolError, "the packet length does not decrypt")
         }
-        guard length >= 8, length <= BinaryPacket.maxPacketLength, length % 8 == 0 else {
+        let aligned = inbound.lengthIsAuthenticatedData ? length : length + 4
+        guard length >= 8, length <= BinaryPacket.maxPacketLength, aligned % inbound.blockSize == 0 else {
             throw SSHWireError(.protocolError, "bad packet length \(length)")
         }
-        let total = 4 + length + OpenSSHChaChaPoly.tagLength
+        let total = 4 + length + inbound.tagLength
         guard buffer.count >= total else { return nil }
         let plain: [UInt8]
         do {
@@ -215,7 +218,13 @@ public final class ServerConnection {
     private func packet(_ payload: [UInt8]) throws -> [UInt8] {
         defer { outboundSequence &+= 1 }
         guard let outbound else { return BinaryPacket.plain(payload, random: random) }
-        return try outbound.seal(BinaryPacket.plain(payload, lengthIsAuthenticatedData: true, random: random), sequence: outboundSequence)
+        let packet = BinaryPacket.plain(
+            payload,
+            blockSize: outbound.blockSize,
+            lengthIsAuthenticatedData: outbound.lengthIsAuthenticatedData,
+            random: random
+        )
+        return try outbound.seal(packet, sequence: outboundSequence)
     }
 
     private func send(_ payload: [UInt8], _ output: inout [UInt8]) throws(SSHWireError) {
@@ -294,15 +303,36 @@ public final class ServerConnection {
             }
             try send(reply.bytes, &output)
             try send([MessageNumber.newKeys], &output)
-            let key = { (letter: Character) in
-                ExchangeHash.derive(SHA256.self, sharedSecret: secret, exchangeHash: h, sessionID: session, letter: letter, length: 64)
+            let key = { (letter: Character, length: Int) in
+                ExchangeHash.derive(SHA256.self, sharedSecret: secret, exchangeHash: h, sessionID: session, letter: letter, length: length)
+            }
+            func cipher(
+                _ name: String,
+                _ mac: String?,
+                iv: Character,
+                key keyLetter: Character,
+                macKey macLetter: Character
+            ) throws(SSHWireError)
+                -> any PacketCipher
+            {
+                guard let sizes = PacketCiphers.sizes(cipher: name) else {
+                    throw SSHWireError(.keyExchangeFailed, "cipher \(name) is not implemented")
+                }
+                let macLength = mac.flatMap(PacketCiphers.mac)?.key ?? 0
+                return try PacketCiphers.make(
+                    cipher: name,
+                    mac: mac,
+                    key: key(keyLetter, sizes.key),
+                    iv: key(iv, sizes.iv),
+                    macKey: key(macLetter, macLength)
+                )
             }
             // The server's NEWKEYS went out under the old keys; what it sends next uses the new ones.
-            outbound = OpenSSHChaChaPoly(keyMaterial: key("D"))
+            outbound = try cipher(negotiated.encryptionServerToClient, negotiated.macServerToClient, iv: "B", key: "D", macKey: "F")
             if strict { outboundSequence = 0 }
             if negotiated.clientWantsExtInfo && firstKex { try send(Self.extInfo(configuration), &output) }
-            phase = .newKeys(inbound: OpenSSHChaChaPoly(keyMaterial: key("C")), outbound: OpenSSHChaChaPoly(keyMaterial: key("D")))
-        case .newKeys(let newInbound, _):
+            phase = .newKeys(inbound: try cipher(negotiated.encryptionClientToServer, negotiated.macClientToServer, iv: "A", key: "C", macKey: "E"))
+        case .newKeys(let newInbound):
             guard number == MessageNumber.newKeys, payload.count == 1 else {
                 throw SSHWireError(.protocolError, "expected NEWKEYS, got message \(number)")
             }
