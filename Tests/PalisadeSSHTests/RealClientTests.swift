@@ -77,6 +77,30 @@ import Testing
         try await server.stop()
     }
 
+    static let exchanges: [(kex: String, hostKey: String)] = [
+        ("curve25519-sha256@libssh.org", "ssh-ed25519"), ("ecdh-sha2-nistp256", "ecdsa-sha2-nistp256"), ("ecdh-sha2-nistp384", "rsa-sha2-512"),
+        ("ecdh-sha2-nistp521", "rsa-sha2-256"),
+    ]
+
+    @Test(arguments: exchanges.indices)
+    func everyKeyExchangeAndHostKeyCompletesWithOpenSSH(_ index: Int) async throws {
+        let (kex, hostKeyAlgorithm) = Self.exchanges[index]
+        let server = try await TestSSHServer()
+        let result = try ExternalProcess.run(
+            "/usr/bin/env",
+            [
+                "ssh", "-v", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "KexAlgorithms=\(kex)", "-o", "HostKeyAlgorithms=\(hostKeyAlgorithm)",
+                "admin@127.0.0.1", "true",
+            ]
+        )
+        #expect(result.stderr.contains("Permission denied (publickey,password)."), "\(kex) \(hostKeyAlgorithm): \(result.stderr)")
+        #expect(result.stderr.contains("kex: algorithm: \(kex)") && result.stderr.contains("kex: host key algorithm: \(hostKeyAlgorithm)"))
+        let key = try #require(server.hostKeys.first { $0.algorithms.contains(hostKeyAlgorithm) })
+        #expect(result.stderr.contains(key.fingerprint), "the client verified the \(hostKeyAlgorithm) signature of \(key.fingerprint)")
+        try await server.stop()
+    }
+
     @Test func garbageAndAStalledHandshakeEndOnlyTheirOwnConnections() async throws {
         let server = try await TestSSHServer()
         let script = """

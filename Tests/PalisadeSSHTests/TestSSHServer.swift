@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import PalisadeSSH
 import Synchronization
+import _CryptoExtras
 
 /// A TCP listener on 127.0.0.1 running Palisade's ``ServerConnection`` for each client and keeping
 /// every event, for tests with real SSH clients. (The honeypot's own listener adds limits, delays
@@ -16,17 +17,23 @@ final class TestSSHServer: Sendable {
 
     let log = Log()
     let hostKey: HostKey
+    let hostKeys: [HostKey]
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let channel: any Channel
     let port: Int
 
+    /// An Ed25519 and an ECDSA key (RSA, slow to make, is made once for the suite).
+    static let rsa = HostKey(.rsa(try! _RSA.Signing.PrivateKey(keySize: .bits3072)))
+
     init(accepts: @escaping @Sendable (AuthenticationAttempt) -> Bool = { _ in false }) async throws {
         let hostKey = HostKey(ed25519: Curve25519.Signing.PrivateKey())
         self.hostKey = hostKey
+        let hostKeys = [hostKey, HostKey(.ecdsaP256(P256.Signing.PrivateKey())), Self.rsa]
+        self.hostKeys = hostKeys
         let log = self.log
         let configuration = ServerConnection.Configuration(
             profile: ServerProfile.debian12.offering(only: ServerConnection.implemented),
-            hostKey: hostKey,
+            hostKeys: hostKeys,
             accepts: accepts
         )
         channel = try await ServerBootstrap(group: group)

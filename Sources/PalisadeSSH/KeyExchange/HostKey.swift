@@ -1,23 +1,67 @@
 public import Crypto
+public import _CryptoExtras
 
-/// A server host key and how it appears on the wire (RFC 4253 §6.6): its public key blob and its
-/// signatures over exchange hashes. Ed25519 first (RFC 8709); ECDSA and RSA follow the same shape.
+/// A server host key and how it appears on the wire (RFC 4253 §6.6): its public key blob (K_S) and
+/// its signatures over exchange hashes — Ed25519 (RFC 8709), ECDSA P-256 (RFC 5656), RSA with
+/// SHA-2 (RFC 8332: one key, two signature algorithms).
 public struct HostKey: Sendable {
-    /// The algorithm name in KEXINIT and in the blob.
-    public let algorithm: String
-    private let ed25519: Curve25519.Signing.PrivateKey
+    /// The key.
+    public enum Key: Sendable {
+        /// ssh-ed25519.
+        case ed25519(Curve25519.Signing.PrivateKey)
+        /// ecdsa-sha2-nistp256.
+        case ecdsaP256(P256.Signing.PrivateKey)
+        /// rsa-sha2-512 and rsa-sha2-256 (the blob says ssh-rsa).
+        case rsa(_RSA.Signing.PrivateKey)
+    }
+
+    /// The key.
+    public let key: Key
+
+    /// A host key.
+    public init(_ key: Key) {
+        self.key = key
+    }
 
     /// An Ed25519 host key.
     public init(ed25519 key: Curve25519.Signing.PrivateKey) {
-        algorithm = "ssh-ed25519"
-        ed25519 = key
+        self.init(.ed25519(key))
     }
 
-    /// `string "ssh-ed25519" ‖ string key` (K_S in the exchange hash).
+    /// The KEXINIT host key algorithms this key serves, in OpenSSH's order.
+    public var algorithms: [String] {
+        switch key {
+        case .ed25519: ["ssh-ed25519"]
+        case .ecdsaP256: ["ecdsa-sha2-nistp256"]
+        case .rsa: ["rsa-sha2-512", "rsa-sha2-256"]
+        }
+    }
+
+    /// The first of ``algorithms``.
+    public var algorithm: String { algorithms[0] }
+
+    /// The public key blob: `string "ssh-ed25519" ‖ string key`, `string "ecdsa-sha2-nistp256" ‖
+    /// string "nistp256" ‖ string Q`, or `string "ssh-rsa" ‖ mpint e ‖ mpint n`.
     public var publicKeyBlob: [UInt8] {
         var writer = SSHWriter()
-        writer.write(text: algorithm)
-        writer.write(string: Array(ed25519.publicKey.rawRepresentation))
+        switch key {
+        case .ed25519(let secret):
+            writer.write(text: "ssh-ed25519")
+            writer.write(string: Array(secret.publicKey.rawRepresentation))
+        case .ecdsaP256(let secret):
+            writer.write(text: "ecdsa-sha2-nistp256")
+            writer.write(text: "nistp256")
+            writer.write(string: Array(secret.publicKey.x963Representation))
+        case .rsa(let secret):
+            writer.write(text: "ssh-rsa")
+            do {
+                let primitives = try secret.publicKey.getKeyPrimitives()
+                writer.write(mpint: Array(primitives.publicExponent))
+                writer.write(mpint: Array(primitives.modulus))
+            } catch {
+                preconditionFailure("an RSA key without its public numbers: \(error)")
+            }
+        }
         return writer.bytes
     }
 
@@ -27,11 +71,31 @@ public struct HostKey: Sendable {
         return "SHA256:" + Base64.encode(Array(digest), padded: false)
     }
 
-    /// `string "ssh-ed25519" ‖ string signature` over `data` (the exchange hash).
-    public func signatureBlob(over data: [UInt8]) throws -> [UInt8] {
+    /// The signature blob over `data` (the exchange hash) for `algorithm` (one of ``algorithms``).
+    public func signatureBlob(over data: [UInt8], algorithm: String? = nil) throws -> [UInt8] {
         var writer = SSHWriter()
-        writer.write(text: algorithm)
-        writer.write(string: Array(try ed25519.signature(for: data)))
+        switch key {
+        case .ed25519(let secret):
+            writer.write(text: "ssh-ed25519")
+            writer.write(string: Array(try secret.signature(for: data)))
+        case .ecdsaP256(let secret):
+            let raw = Array(try secret.signature(for: data).rawRepresentation)
+            var numbers = SSHWriter()
+            numbers.write(mpint: raw[0..<32])
+            numbers.write(mpint: raw[32..<64])
+            writer.write(text: "ecdsa-sha2-nistp256")
+            writer.write(string: numbers.bytes)
+        case .rsa(let secret):
+            let name = algorithm ?? "rsa-sha2-512"
+            let signature: _RSA.Signing.RSASignature
+            if name == "rsa-sha2-256" {
+                signature = try secret.signature(for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5)
+            } else {
+                signature = try secret.signature(for: SHA512.hash(data: data), padding: .insecurePKCS1v1_5)
+            }
+            writer.write(text: name)
+            writer.write(string: Array(signature.rawRepresentation))
+        }
         return writer.bytes
     }
 }

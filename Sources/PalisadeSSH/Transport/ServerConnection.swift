@@ -37,7 +37,8 @@ public struct AuthenticationAttempt: Hashable, Sendable {
 /// is bounded; a protocol violation ends the connection with a DISCONNECT carrying its reason
 /// (``Outcome/closing``), never the process.
 ///
-/// Implemented so far: curve25519-sha256 (and @libssh.org) with an Ed25519 host key;
+/// Implemented so far: curve25519-sha256 (and @libssh.org) and ecdh-sha2-nistp256/384/521 with
+/// Ed25519, ECDSA P-256 and RSA (SHA-2) host keys;
 /// chacha20-poly1305@openssh.com, aes128/256-gcm@openssh.com, aes128/192/256-ctr with
 /// hmac-sha2-256/512 and hmac-sha1, plain or encrypt-then-MAC; strict KEX, ext-info
 /// (server-sig-algs), the userauth service with every request answered by the policy. The
@@ -47,8 +48,8 @@ public final class ServerConnection {
     public struct Configuration: Sendable {
         /// The server impersonated (banner and lists), already limited to what is implemented.
         public var profile: ServerProfile
-        /// The host key.
-        public var hostKey: HostKey
+        /// The host keys (the profile offers the algorithms they serve, in its own order).
+        public var hostKeys: [HostKey]
         /// Whether an authentication attempt succeeds.
         public var accepts: @Sendable (AuthenticationAttempt) -> Bool
         /// The methods a failure lists (`Permission denied (publickey,password).`).
@@ -57,20 +58,23 @@ public final class ServerConnection {
         /// Creates a configuration.
         public init(
             profile: ServerProfile,
-            hostKey: HostKey,
+            hostKeys: [HostKey],
             authenticationMethods: [String] = ["publickey", "password"],
             accepts: @escaping @Sendable (AuthenticationAttempt) -> Bool = { _ in false }
         ) {
-            self.profile = profile
-            self.hostKey = hostKey
+            let served = Set(hostKeys.flatMap(\.algorithms))
+            var offered = profile
+            offered.hostKeys = profile.hostKeys.filter { served.contains($0) }
+            self.profile = offered
+            self.hostKeys = hostKeys
             self.authenticationMethods = authenticationMethods
             self.accepts = accepts
         }
     }
 
     /// The algorithms this stack completes today.
-    public static let implemented: Set<String> = PacketCiphers.names.union([
-        "curve25519-sha256", "curve25519-sha256@libssh.org", "ssh-ed25519", "none",
+    public static let implemented: Set<String> = PacketCiphers.names.union(KexMethod.names).union([
+        "ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "none",
     ])
 
     private enum Phase {
@@ -276,11 +280,13 @@ public final class ServerConnection {
             var reader = SSHReader(payload, offset: 1)
             let clientPublic = try reader.readString(limit: 256)
             guard reader.isAtEnd else { throw SSHWireError(.protocolError, "KEX_ECDH_INIT has bytes after its end") }
-            let exchange = Curve25519Exchange()
+            guard let method = KexMethod(negotiated.kex),
+                let hostKey = configuration.hostKeys.first(where: { $0.algorithms.contains(negotiated.hostKey) })
+            else { throw SSHWireError(.keyExchangeFailed, "\(negotiated.kex) with \(negotiated.hostKey) is not implemented") }
+            let exchange = method.exchange()
             let secret = try exchange.sharedSecret(clientPublic: clientPublic)
-            let hostKeyBlob = configuration.hostKey.publicKeyBlob
-            let h = ExchangeHash.ecdh(
-                SHA256.self,
+            let hostKeyBlob = hostKey.publicKeyBlob
+            let h = method.exchangeHash(
                 clientVersion: clientIdentification,
                 serverVersion: Array(configuration.profile.identification.description.utf8),
                 clientKexInit: client.payload,
@@ -297,14 +303,14 @@ public final class ServerConnection {
             reply.write(string: hostKeyBlob)
             reply.write(string: exchange.serverPublic)
             do {
-                reply.write(string: try configuration.hostKey.signatureBlob(over: h))
+                reply.write(string: try hostKey.signatureBlob(over: h, algorithm: negotiated.hostKey))
             } catch {
                 throw SSHWireError(.keyExchangeFailed, "the host key could not sign: \(error)")
             }
             try send(reply.bytes, &output)
             try send([MessageNumber.newKeys], &output)
             let key = { (letter: Character, length: Int) in
-                ExchangeHash.derive(SHA256.self, sharedSecret: secret, exchangeHash: h, sessionID: session, letter: letter, length: length)
+                method.derive(sharedSecret: secret, exchangeHash: h, sessionID: session, letter: letter, length: length)
             }
             func cipher(
                 _ name: String,
