@@ -101,6 +101,59 @@ import Testing
         try await server.stop()
     }
 
+    /// ssh with the password `toor` typed by an askpass program.
+    static func ssh(_ server: TestSSHServer, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
+        let work = try TemporaryDirectory.make("palisade-ssh-askpass")
+        let askpass = work.appendingPathComponent("askpass.sh")
+        try "#!/bin/sh\necho toor\n".write(to: askpass, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
+        return try ExternalProcess.run(
+            "/usr/bin/env",
+            [
+                "ssh", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no", "-o", "ConnectTimeout=20",
+            ] + arguments,
+            input: Data(input.utf8),
+            environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"]
+        )
+    }
+
+    static func channelEvents(_ server: TestSSHServer) -> [ChannelEvent] {
+        server.events.compactMap { if case .channel(let event) = $0 { event } else { nil } }
+    }
+
+    @Test func aCommandRunsThroughASessionChannel() async throws {
+        let server = try await TestSSHServer { $0.username == "root" && $0.password == "toor" }
+        let result = try Self.ssh(server, ["root@127.0.0.1", "uname -a; cat /etc/passwd"])
+        #expect(result.status == 0 && result.stdout == "ran: uname -a; cat /etc/passwd\n", "\(result.stdout)\(result.stderr)")
+        let events = Self.channelEvents(server)
+        #expect(events.contains(.opened(channel: 0)) && events.contains(.exec(channel: 0, command: "uname -a; cat /etc/passwd")), "\(events)")
+        #expect(server.events.contains { if case .authentication(let attempt, true) = $0 { attempt.password == "toor" } else { false } })
+        try await server.stop()
+    }
+
+    @Test func anInteractiveShellWithATerminalCarriesWhatIsTyped() async throws {
+        let server = try await TestSSHServer { $0.password == "toor" }
+        let result = try Self.ssh(server, ["-tt", "root@127.0.0.1"], input: "whoami\nexit\n")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let events = Self.channelEvents(server)
+        // (Without a local terminal, ssh -tt asks for a pty of 0×0.)
+        #expect(events.contains { if case .pty(0, _, _, _) = $0 { true } else { false } }, "\(events)")
+        #expect(events.contains(.shell(channel: 0)))
+        let typed = events.compactMap { if case .data(0, let bytes) = $0 { String(decoding: bytes, as: UTF8.self) } else { nil } }.joined()
+        #expect(typed.contains("whoami") && typed.contains("exit"), "\(typed)")
+        #expect(result.stdout.contains("echo: "), "\(result.stdout)")
+        try await server.stop()
+    }
+
+    @Test func forwardingIsRecordedAndRefused() async throws {
+        let server = try await TestSSHServer { $0.password == "toor" }
+        let result = try Self.ssh(server, ["-N", "-o", "ExitOnForwardFailure=yes", "-R", "8080:localhost:80", "root@127.0.0.1"])
+        #expect(result.status == 255 && result.stderr.contains("remote port forwarding failed for listen port 8080"), "\(result.stderr)")
+        #expect(Self.channelEvents(server).contains { if case .forwardRefused("tcpip-forward", _, 8080) = $0 { true } else { false } })
+        try await server.stop()
+    }
+
     @Test func garbageAndAStalledHandshakeEndOnlyTheirOwnConnections() async throws {
         let server = try await TestSSHServer()
         let script = """

@@ -76,8 +76,25 @@ final class TestSSHServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var buffer = unwrapInboundIn(data)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-            let outcome = connection.receive(bytes)
+            var outcome = connection.receive(bytes)
             log.events.withLock { $0 += outcome.events }
+            // A stand-in for the honeypot's shell: commands are answered "ran: <command>", a shell
+            // echoes each line and ends at "exit".
+            for event in outcome.events {
+                guard case .channel(let channelEvent) = event else { continue }
+                switch channelEvent {
+                case .exec(let channel, let command):
+                    outcome.output += connection.send(data: Array("ran: \(command)\n".utf8), channel: channel).output
+                    outcome.output += connection.exit(channel: channel, status: 0).output
+                case .shell(let channel):
+                    outcome.output += connection.send(data: Array("$ ".utf8), channel: channel).output
+                case .data(let channel, let data):
+                    let text = String(decoding: data, as: UTF8.self)
+                    outcome.output += connection.send(data: Array("echo: \(text)".utf8), channel: channel).output
+                    if text.contains("exit") { outcome.output += connection.exit(channel: channel, status: 0).output }
+                default: break
+                }
+            }
             let written = outcome.output.isEmpty ? nil : context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: outcome.output)))
             if let closing = outcome.closing {
                 log.errors.withLock { $0.append(closing) }

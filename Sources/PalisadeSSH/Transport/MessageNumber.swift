@@ -30,4 +30,32 @@ public enum MessageNumber {
     public static let userauthSuccess: UInt8 = 52
     /// SSH_MSG_USERAUTH_BANNER.
     public static let userauthBanner: UInt8 = 53
+    /// SSH_MSG_GLOBAL_REQUEST (RFC 4254).
+    public static let globalRequest: UInt8 = 80
+    /// SSH_MSG_REQUEST_SUCCESS.
+    public static let requestSuccess: UInt8 = 81
+    /// SSH_MSG_REQUEST_FAILURE.
+    public static let requestFailure: UInt8 = 82
+    /// SSH_MSG_CHANNEL_OPEN.
+    public static let channelOpen: UInt8 = 90
+    /// SSH_MSG_CHANNEL_OPEN_CONFIRMATION.
+    public static let channelOpenConfirmation: UInt8 = 91
+    /// SSH_MSG_CHANNEL_OPEN_FAILURE.
+    public static let channelOpenFailure: UInt8 = 92
+    /// SSH_MSG_CHANNEL_WINDOW_ADJUST.
+    public static let channelWindowAdjust: UInt8 = 93
+    /// SSH_MSG_CHANNEL_DATA.
+    public static let channelData: UInt8 = 94
+    /// SSH_MSG_CHANNEL_EXTENDED_DATA.
+    public static let channelExtendedData: UInt8 = 95
+    /// SSH_MSG_CHANNEL_EOF.
+    public static let channelEOF: UInt8 = 96
+    /// SSH_MSG_CHANNEL_CLOSE.
+    public static let channelClose: UInt8 = 97
+    /// SSH_MSG_CHANNEL_REQUEST.
+    public static let channelRequest: UInt8 = 98
+    /// SSH_MSG_CHANNEL_SUCCESS.
+    public static let channelSuccess: UInt8 = 99
+    /// SSH_MSG_CHANNEL_FAILURE.
+    public static let channelFailure: UInt8 = 100
 }

@@ -16,6 +16,8 @@ public enum SSHEvent: Hashable, Sendable {
     case authentication(AuthenticationAttempt, succeeded: Bool)
     /// The client disconnected, with its reason.
     case clientDisconnected(reason: UInt32, message: String)
+    /// Something on the connection protocol (after a successful authentication).
+    case channel(ChannelEvent)
 }
 
 /// One authentication request (RFC 4252 §5).
@@ -84,6 +86,7 @@ public final class ServerConnection {
         case newKeys(inbound: any PacketCipher)
         case service
         case authentication
+        case connection
     }
 
     private let configuration: Configuration
@@ -101,6 +104,9 @@ public final class ServerConnection {
     private var sessionID: [UInt8]?
     private var random: @Sendable (Int) -> [UInt8]
     private var closed: SSHWireError?
+    /// Open channels by the server's channel number (see ServerConnection+Channels.swift).
+    var channels: [UInt32: Channel] = [:]
+    var nextChannel: UInt32 = 0
 
     /// The longest identification line and the most bytes buffered before it.
     static let maxPreamble = 8_192
@@ -231,7 +237,7 @@ public final class ServerConnection {
         return try outbound.seal(packet, sequence: outboundSequence)
     }
 
-    private func send(_ payload: [UInt8], _ output: inout [UInt8]) throws(SSHWireError) {
+    func send(_ payload: [UInt8], _ output: inout [UInt8]) throws(SSHWireError) {
         do {
             output += try packet(payload)
         } catch {
@@ -362,10 +368,7 @@ public final class ServerConnection {
             phase = .authentication
         case .authentication:
             guard number == MessageNumber.userauthRequest else {
-                var unimplemented = SSHWriter()
-                unimplemented.write(byte: MessageNumber.unimplemented)
-                unimplemented.write(uint32: inboundSequence &- 1)
-                try send(unimplemented.bytes, &output)
+                try unimplemented(&output)
                 return
             }
             let attempt = try Self.authenticationAttempt(payload)
@@ -374,13 +377,24 @@ public final class ServerConnection {
             var answer = SSHWriter()
             if succeeded {
                 answer.write(byte: MessageNumber.userauthSuccess)
+                phase = .connection
             } else {
                 answer.write(byte: MessageNumber.userauthFailure)
                 answer.write(nameList: configuration.authenticationMethods)
                 answer.write(bool: false)
             }
             try send(answer.bytes, &output)
+        case .connection:
+            try handleConnection(number, payload, &output, &events)
         }
+    }
+
+    /// SSH_MSG_UNIMPLEMENTED for the packet just read.
+    func unimplemented(_ output: inout [UInt8]) throws(SSHWireError) {
+        var writer = SSHWriter()
+        writer.write(byte: MessageNumber.unimplemented)
+        writer.write(uint32: inboundSequence &- 1)
+        try send(writer.bytes, &output)
     }
 
     /// SSH_MSG_EXT_INFO with server-sig-algs, as OpenSSH 9.2 sends it.
