@@ -181,27 +181,24 @@ extension ServerConnection {
     /// Sends bytes on a channel (standard output of the session), within the client's window;
     /// what does not fit waits for its WINDOW_ADJUST.
     public func send(data: [UInt8], channel id: UInt32) -> Outcome {
-        var outcome = Outcome()
-        guard var channel = channels[id], !channel.sentClose else { return outcome }
-        channel.pending += data
-        channels[id] = channel
-        do {
-            try flush(id, &outcome.output)
-        } catch {
-            outcome.closing = error
-        }
-        return outcome
+        changing(id) { $0.pending += data }
     }
 
     /// Ends a session: its exit status, EOF and CLOSE (after any data still waiting for the window).
     public func exit(channel id: UInt32, status: UInt32) -> Outcome {
+        changing(id) { $0.closeAfterPending = status }
+    }
+
+    /// Changes an open channel the server has not closed, then sends what is due.
+    private func changing(_ id: UInt32, _ change: (inout Channel) -> Void) -> Outcome {
         var outcome = Outcome()
         guard var channel = channels[id], !channel.sentClose else { return outcome }
-        channel.closeAfterPending = status
+        change(&channel)
         channels[id] = channel
         do {
             try flush(id, &outcome.output)
         } catch {
+            closed = error
             outcome.closing = error
         }
         return outcome

@@ -103,7 +103,7 @@ public final class ServerConnection {
     private var ignoreNextKexPacket = false
     private var sessionID: [UInt8]?
     private var random: @Sendable (Int) -> [UInt8]
-    private var closed: SSHWireError?
+    var closed: SSHWireError?
     /// Open channels by the server's channel number (see ServerConnection+Channels.swift).
     var channels: [UInt32: Channel] = [:]
     var nextChannel: UInt32 = 0
