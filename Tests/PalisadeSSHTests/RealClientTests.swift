@@ -189,3 +189,26 @@ import Testing
         try await server.stop()
     }
 }
+
+/// paramiko and asyncssh (PyPI) against Palisade's SSH server: each negotiates its own choices,
+/// is refused a wrong password, logs in with the right one and runs a command.
+@Suite(.serialized) struct PythonClientTests {
+    @Test func paramikoAndAsyncsshLogInAndRunACommand() async throws {
+        let server = try await TestSSHServer { $0.username == "root" && $0.password == "toor" }
+        let (python, arguments) = ExternalProcess.pythonArguments([
+            SharedFiles.projectRoot.appendingPathComponent("Tests/PalisadeSSHTests/Scripts/python_clients.py").path, "\(server.port)",
+        ])
+        let result = try ExternalProcess.run(python, arguments)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("paramiko wrong password: refused") && result.stdout.contains("asyncssh wrong password: refused"))
+        #expect(result.stdout.contains("paramiko output: ran: id (exit 0)"), "\(result.stdout)")
+        #expect(result.stdout.contains("asyncssh output: ran: uname -a (exit 0)"), "\(result.stdout)")
+        let identifications = server.events.compactMap { if case .clientIdentification(let id) = $0 { id.softwareVersion } else { nil } }
+        #expect(identifications.contains { $0.hasPrefix("paramiko") } && identifications.contains { $0.hasPrefix("AsyncSSH") }, "\(identifications)")
+        // What each chose against the profile (../shared/specs/openssh-profile-debian12.md's table).
+        let choices = Set(server.events.compactMap { if case .negotiated(let n) = $0 { "\(n.kex) \(n.encryptionServerToClient)" } else { nil } })
+        #expect(choices.contains("curve25519-sha256@libssh.org aes128-ctr"), "paramiko: \(choices)")
+        #expect(choices.contains("curve25519-sha256 chacha20-poly1305@openssh.com"), "asyncssh: \(choices)")
+        try await server.stop()
+    }
+}
