@@ -82,6 +82,18 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // L3: the SSH honeypot: Palisade's SSH server on a socket, fake shells, events for the ledger.
+        .target(
+            name: "PalisadeHoneypot",
+            dependencies: [
+                "PalisadeSSH", "PalisadeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L3: alert channels over the network: HTTP receivers (webhook, Slack, Discord, PagerDuty)
         // with SSRF checks on resolved addresses, per-host caps and timeouts.
         .target(
@@ -316,7 +328,7 @@ let package = Package(
         .testTarget(
             name: "PalisadeSSHTests",
             dependencies: [
-                "PalisadeSSH", "PalisadeTesting", .product(name: "Crypto", package: "swift-crypto"),
+                "PalisadeSSH", "PalisadeHoneypot", "PalisadeCore", "PalisadeTesting", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Scripts"],

@@ -56,6 +56,10 @@ public final class ServerConnection {
         public var accepts: @Sendable (AuthenticationAttempt) -> Bool
         /// The methods a failure lists (`Permission denied (publickey,password).`).
         public var authenticationMethods: [String]
+        /// Failed attempts (not counting `none`) after which the connection is closed, as
+        /// OpenSSH's MaxAuthTries (6): the last one is answered with DISCONNECT "Too many
+        /// authentication failures".
+        public var maxAuthTries: Int = 6
 
         /// Creates a configuration.
         public init(
@@ -104,6 +108,7 @@ public final class ServerConnection {
     private var sessionID: [UInt8]?
     private var random: @Sendable (Int) -> [UInt8]
     var closed: SSHWireError?
+    private var authFailures = 0
     /// Open channels by the server's channel number (see ServerConnection+Channels.swift).
     var channels: [UInt32: Channel] = [:]
     var nextChannel: UInt32 = 0
@@ -180,7 +185,7 @@ public final class ServerConnection {
         var writer = SSHWriter()
         writer.write(byte: MessageNumber.disconnect)
         writer.write(uint32: error.reason.rawValue)
-        writer.write(text: error.reason == .keyExchangeFailed ? error.description : "")
+        writer.write(text: error.reason == .keyExchangeFailed ? error.description : error.peerMessage)
         writer.write(text: "")
         do {
             return try packet(writer.bytes)
@@ -374,6 +379,16 @@ public final class ServerConnection {
             let attempt = try Self.authenticationAttempt(payload)
             let succeeded = configuration.accepts(attempt)
             events.append(.authentication(attempt, succeeded: succeeded))
+            if !succeeded && attempt.method != "none" {
+                authFailures += 1
+                if authFailures >= configuration.maxAuthTries {
+                    throw SSHWireError(
+                        .protocolError,
+                        "too many authentication failures for \(attempt.username)",
+                        peerMessage: "Too many authentication failures"
+                    )
+                }
+            }
             var answer = SSHWriter()
             if succeeded {
                 answer.write(byte: MessageNumber.userauthSuccess)

@@ -3,13 +3,16 @@
 public struct SSHWireError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The SSH_MSG_DISCONNECT reason code to end the connection with.
     public var reason: DisconnectReason
-    /// What was wrong (for the sensor's own log, not sent to the peer).
+    /// What was wrong (for the sensor's own log).
     public var description: String
+    /// What the DISCONNECT tells the peer (OpenSSH's wording where it says something).
+    public var peerMessage: String
 
     /// Creates an error.
-    public init(_ reason: DisconnectReason = .protocolError, _ description: String) {
+    public init(_ reason: DisconnectReason = .protocolError, _ description: String, peerMessage: String = "") {
         self.reason = reason
         self.description = description
+        self.peerMessage = peerMessage
     }
 }
 

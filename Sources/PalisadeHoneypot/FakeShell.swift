@@ -1,0 +1,148 @@
+import Foundation
+
+/// A believable Debian shell that runs nothing: it answers the commands attackers type first
+/// (`uname -a`, `id`, `w`, `cat /etc/passwd`, `ls`, `cd`, `pwd`, `echo`, `history`…) from a profile,
+/// unknown ones as bash does, and records every line — a session is a transcript, never an
+/// execution.
+public struct FakeShell: Sendable {
+    /// The host it pretends to be.
+    public struct Profile: Sendable {
+        /// The host name in the prompt and `uname -n`.
+        public var hostname: String
+        /// `uname -a`.
+        public var kernel: String
+        /// /etc/passwd.
+        public var passwd: String
+
+        /// A Debian 12 server.
+        public static let debian12 = Profile(
+            hostname: "srv-db01",
+            kernel: "Linux srv-db01 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) x86_64 GNU/Linux",
+            passwd: """
+                root:x:0:0:root:/root:/bin/bash
+                daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+                bin:x:2:2:bin:/bin:/usr/sbin/nologin
+                sys:x:3:3:sys:/dev:/usr/sbin/nologin
+                www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
+                sshd:x:104:65534::/run/sshd:/usr/sbin/nologin
+                postgres:x:105:111:PostgreSQL administrator,,,:/var/lib/postgresql:/bin/bash
+                admin:x:1000:1000:admin,,,:/home/admin:/bin/bash
+
+                """
+        )
+    }
+
+    /// The user logged in.
+    public let user: String
+    /// The profile.
+    public let profile: Profile
+    /// The working directory.
+    public private(set) var directory: String
+    /// Lines entered so far.
+    public private(set) var history: [String] = []
+
+    /// A shell for `user`.
+    public init(user: String, profile: Profile = .debian12) {
+        self.user = user
+        self.profile = profile
+        directory = user == "root" ? "/root" : "/home/\(user)"
+    }
+
+    /// The prompt.
+    public var prompt: String {
+        let home = user == "root" ? "/root" : "/home/\(user)"
+        let shown = directory == home ? "~" : directory
+        return "\(user)@\(profile.hostname):\(shown)\(user == "root" ? "#" : "$") "
+    }
+
+    /// What running `line` prints, and whether the shell exits. Pipelines and `;` lists run each
+    /// part; redirections are accepted and swallow the output.
+    public mutating func run(_ line: String) -> (output: String, exits: Bool) {
+        let trimmed = line.trimmingCharacters(in: [" ", "\t", "\r", "\n"])
+        guard !trimmed.isEmpty else { return ("", false) }
+        history.append(trimmed)
+        var output = ""
+        for part in trimmed.split(separator: ";").map({ String($0).trimmingCharacters(in: [" ", "\t"]) }) where !part.isEmpty {
+            // In a pipeline only the last command's output reaches the terminal.
+            let stages = part.split(separator: "|").map { String($0).trimmingCharacters(in: [" ", "\t"]) }
+            var last = ""
+            for stage in stages {
+                var command = stage
+                var redirected = false
+                if let arrow = command.firstIndex(of: ">") {
+                    command = String(command[..<arrow]).trimmingCharacters(in: [" "])
+                    redirected = true
+                }
+                let (text, exits) = single(command)
+                if exits { return (output, true) }
+                last = redirected ? "" : text
+            }
+            output += last
+        }
+        return (output, false)
+    }
+
+    private mutating func single(_ command: String) -> (String, Bool) {
+        let words = command.split(separator: " ").map(String.init)
+        guard let name = words.first else { return ("", false) }
+        let arguments = Array(words.dropFirst())
+        switch name {
+        case "exit", "logout": return ("", true)
+        case "pwd": return (directory + "\n", false)
+        case "whoami": return (user + "\n", false)
+        case "id":
+            return (
+                user == "root" ? "uid=0(root) gid=0(root) groups=0(root)\n" : "uid=1000(\(user)) gid=1000(\(user)) groups=1000(\(user)),27(sudo)\n",
+                false
+            )
+        case "hostname": return (profile.hostname + "\n", false)
+        case "uname":
+            if arguments.contains("-a") { return (profile.kernel + "\n", false) }
+            if arguments.contains("-r") { return ("6.1.0-28-amd64\n", false) }
+            if arguments.contains("-m") { return ("x86_64\n", false) }
+            return ("Linux\n", false)
+        case "echo": return (arguments.joined(separator: " ").replacingOccurrences(of: "\"", with: "") + "\n", false)
+        case "cd":
+            let target = arguments.first ?? (user == "root" ? "/root" : "/home/\(user)")
+            if target.hasPrefix("/") {
+                directory = target
+            } else if target == ".." {
+                directory = directory.split(separator: "/").dropLast().joined(separator: "/")
+                if !directory.hasPrefix("/") { directory = "/" + directory }
+            } else if target != "." {
+                directory = (directory == "/" ? "" : directory) + "/" + target
+            }
+            return ("", false)
+        case "ls":
+            return (
+                directory == "/" ? "bin  boot  dev  etc  home  lib  lib64  media  mnt  opt  proc  root  run  sbin  srv  sys  tmp  usr  var\n" : "",
+                false
+            )
+        case "cat":
+            if arguments.contains("/etc/passwd") { return (profile.passwd, false) }
+            if arguments.contains("/proc/cpuinfo") {
+                return (
+                    "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\ncpu MHz\t\t: 2399.998\ncache size\t: 35840 KB\n\n",
+                    false
+                )
+            }
+            if arguments.contains("/proc/meminfo") {
+                return ("MemTotal:        8143436 kB\nMemFree:          512312 kB\nMemAvailable:    6124520 kB\n", false)
+            }
+            return (arguments.map { "cat: \($0): No such file or directory\n" }.joined(), false)
+        case "w":
+            return (
+                " 10:42:01 up 41 days,  3:12,  1 user,  load average: 0.08, 0.03, 0.01\nUSER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT\n\(user)     pts/0    -                10:41    0.00s  0.01s  0.00s w\n",
+                false
+            )
+        case "ps":
+            return ("    PID TTY          TIME CMD\n   4211 pts/0    00:00:00 bash\n   4230 pts/0    00:00:00 ps\n", false)
+        case "history": return (history.enumerated().map { "  \($0.offset + 1)  \($0.element)\n" }.joined(), false)
+        case "wget", "curl", "tftp":
+            // Download attempts are recorded by the caller (the URL is in the line), never fetched.
+            return ("\(name): unable to resolve host address '\(arguments.last ?? "")'\n", false)
+        default:
+            return ("-bash: \(name): command not found\n", false)
+        }
+    }
+}

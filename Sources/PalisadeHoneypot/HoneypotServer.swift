@@ -1,0 +1,169 @@
+import Crypto
+import Foundation
+public import Logging
+import NIOCore
+import NIOPosix
+import PalisadeCore
+public import PalisadeSSH
+import Synchronization
+
+/// The SSH honeypot: Palisade's own SSH server on a listening socket, one ``ServerConnection`` and
+/// one ``FakeShell`` per session, every observation a ledger event, and caps on what an attacker
+/// can take: connections per address and in all, authentication tries, session time. Failures are
+/// answered after OpenSSH's delay, so a sensor is as slow per attacker as the server it imitates.
+public final class HoneypotServer: Sendable {
+    /// Settings.
+    public struct Configuration: Sendable {
+        /// Address to listen on.
+        public var host: String
+        /// Port (0: any).
+        public var port: Int
+        /// The sensor's id in events.
+        public var sensor: String
+        /// The server impersonated (limited to what is implemented).
+        public var profile: ServerProfile
+        /// Host keys (persisted by the caller, so the fingerprint survives restarts).
+        public var hostKeys: [HostKey]
+        /// Credentials that log in (`user` → passwords); empty: nobody logs in.
+        public var credentials: [String: Set<String>]
+        /// Keep passwords in events (researchers want them), or only their length.
+        public var capturePasswords: Bool
+        /// How long a failed attempt's answer waits, seconds (OpenSSH with PAM: about 2 s).
+        public var failureDelay: ClosedRange<Double>
+        /// Connections at once from one address.
+        public var maxConnectionsPerAddress: Int
+        /// Connections at once in all.
+        public var maxConnections: Int
+        /// Seconds before authentication after which a silent client is dropped (OpenSSH: 120).
+        public var loginGraceSeconds: Int64
+        /// Seconds a session may last.
+        public var maxSessionSeconds: Int64
+
+        /// Creates settings with OpenSSH's behaviour.
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 2222,
+            sensor: String = "ssh-1",
+            profile: ServerProfile = ServerProfile.debian12.offering(only: ServerConnection.implemented),
+            hostKeys: [HostKey],
+            credentials: [String: Set<String>] = [:],
+            capturePasswords: Bool = true,
+            failureDelay: ClosedRange<Double> = 1.8...2.3,
+            maxConnectionsPerAddress: Int = 10,
+            maxConnections: Int = 1_000,
+            loginGraceSeconds: Int64 = 120,
+            maxSessionSeconds: Int64 = 3_600
+        ) {
+            self.host = host
+            self.port = port
+            self.sensor = sensor
+            self.profile = profile
+            self.hostKeys = hostKeys
+            self.credentials = credentials
+            self.capturePasswords = capturePasswords
+            self.failureDelay = failureDelay
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.maxConnections = maxConnections
+            self.loginGraceSeconds = loginGraceSeconds
+            self.maxSessionSeconds = maxSessionSeconds
+        }
+    }
+
+    /// Connections at once, in all and per address.
+    final class Counts: Sendable {
+        let open = Mutex<[String: Int]>([:])
+
+        func admit(_ address: String, perAddress: Int, total: Int) -> Bool {
+            open.withLock { counts in
+                guard counts.values.reduce(0, +) < total, counts[address, default: 0] < perAddress else { return false }
+                counts[address, default: 0] += 1
+                return true
+            }
+        }
+
+        func release(_ address: String) {
+            open.withLock { counts in
+                counts[address, default: 1] -= 1
+                if counts[address] == 0 { counts[address] = nil }
+            }
+        }
+    }
+
+    let configuration: Configuration
+    private let recorder: Recorder
+    private let counts = Counts()
+    private let group: MultiThreadedEventLoopGroup
+    private let channel = Mutex<(any Channel)?>(nil)
+    private let logger: Logger
+
+    /// Creates a honeypot; ``start()`` listens.
+    public init(configuration: Configuration, sink: any HoneypotSink, logger: Logger) {
+        self.configuration = configuration
+        self.recorder = Recorder(sink: sink)
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    /// Listens; returns the port.
+    public func start() async throws -> Int {
+        let configuration = self.configuration
+        let recorder = self.recorder
+        let counts = self.counts
+        let logger = self.logger
+        let connectionConfiguration = ServerConnection.Configuration(
+            profile: configuration.profile,
+            hostKeys: configuration.hostKeys,
+            accepts: { attempt in attempt.password.map { configuration.credentials[attempt.username]?.contains($0) ?? false } ?? false }
+        )
+        let listening = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        SessionHandler(
+                            configuration: configuration,
+                            connection: connectionConfiguration,
+                            recorder: recorder,
+                            counts: counts,
+                            logger: logger
+                        )
+                    )
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port).get()
+        channel.withLock { $0 = listening }
+        return listening.localAddress?.port ?? configuration.port
+    }
+
+    /// Stops listening, ends every session and records what is left.
+    public func stop() async throws {
+        if let listening = channel.withLock({ $0 }) { try await listening.close() }
+        try await group.shutdownGracefully()
+        await recorder.finish()
+    }
+}
+
+/// Hands events to the sink one batch at a time, in order.
+final class Recorder: Sendable {
+    private let continuation: AsyncStream<[JSONValue]>.Continuation
+    private let task: Task<Void, Never>
+
+    init(sink: any HoneypotSink) {
+        let (stream, continuation) = AsyncStream<[JSONValue]>.makeStream()
+        self.continuation = continuation
+        task = Task {
+            for await batch in stream { await sink.record(batch) }
+        }
+    }
+
+    func record(_ events: [JSONValue]) {
+        guard !events.isEmpty else { return }
+        continuation.yield(events)
+    }
+
+    func finish() async {
+        continuation.finish()
+        await task.value
+    }
+}

