@@ -45,19 +45,7 @@ import Testing
     }
 
     static func ssh(port: Int, password: String, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
-        let work = try TemporaryDirectory.make("palisade-honeypot-client")
-        let askpass = work.appendingPathComponent("askpass.sh")
-        try "#!/bin/sh\necho '\(password)'\n".write(to: askpass, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
-        return try ExternalProcess.run(
-            "/usr/bin/env",
-            [
-                "ssh", "-F", "/dev/null", "-p", "\(port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no", "-o", "ConnectTimeout=20",
-            ] + arguments,
-            input: Data(input.utf8),
-            environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"]
-        )
+        try OpenSSHClient.run(port: port, password: password, arguments, input: input)
     }
 
     /// Waits until the sink has seen `action` (events reach it asynchronously).

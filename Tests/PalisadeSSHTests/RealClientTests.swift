@@ -101,21 +101,9 @@ import Testing
         try await server.stop()
     }
 
-    /// ssh with the password `toor` typed by an askpass program.
+    /// ssh with the password `toor`.
     static func ssh(_ server: TestSSHServer, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
-        let work = try TemporaryDirectory.make("palisade-ssh-askpass")
-        let askpass = work.appendingPathComponent("askpass.sh")
-        try "#!/bin/sh\necho toor\n".write(to: askpass, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
-        return try ExternalProcess.run(
-            "/usr/bin/env",
-            [
-                "ssh", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no", "-o", "ConnectTimeout=20",
-            ] + arguments,
-            input: Data(input.utf8),
-            environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"]
-        )
+        try OpenSSHClient.run(port: server.port, password: "toor", arguments, input: input)
     }
 
     static func channelEvents(_ server: TestSSHServer) -> [ChannelEvent] {
