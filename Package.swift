@@ -194,6 +194,8 @@ let package = Package(
                 "PalisadeDetection",
                 "PalisadeAlerting",
                 "PalisadeChannels",
+                "PalisadeSSH",
+                "PalisadeHoneypot",
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeIngest",

@@ -73,13 +73,61 @@ public struct FakeShell: Sendable {
                     command = String(command[..<arrow]).trimmingCharacters(in: [" "])
                     redirected = true
                 }
-                let (text, exits) = single(command)
+                let (text, exits) = filter(command, input: last) ?? single(command)
                 if exits { return (output, true) }
                 last = redirected ? "" : text
             }
             output += last
         }
         return (output, false)
+    }
+
+    /// The text filters a pipeline ends in: `grep [-v|-i] pattern`, `head [-n N]`, `tail [-n N]`,
+    /// `wc -l`, `sort`; `nil` for anything else.
+    private func filter(_ command: String, input: String) -> (String, Bool)? {
+        let words = command.split(separator: " ").map(String.init)
+        guard let name = words.first, ["grep", "head", "tail", "wc", "sort"].contains(name) else { return nil }
+        // A file operand (the last word not an option or grep's pattern) is read instead of the pipe.
+        let operands = words.dropFirst().filter { !$0.hasPrefix("-") && Int($0) == nil }
+        var input = input
+        if let file = operands.dropFirst(name == "grep" ? 1 : 0).last {
+            guard let text = contents(of: file) else { return ("\(name): \(file): No such file or directory\n", false) }
+            input = text
+        }
+        let lines = input.split(separator: "\n", omittingEmptySubsequences: false).dropLast(input.hasSuffix("\n") ? 1 : 0).map(String.init)
+        func joined(_ kept: [String]) -> String { kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n" }
+        func count() -> Int { words.firstIndex(of: "-n").flatMap { words.indices.contains($0 + 1) ? Int(words[$0 + 1]) : nil } ?? 10 }
+        switch name {
+        case "grep":
+            let flags = words.dropFirst().filter { $0.hasPrefix("-") }
+            guard let pattern = words.dropFirst().first(where: { !$0.hasPrefix("-") })?.replacingOccurrences(of: "\"", with: "") else {
+                return ("Usage: grep [OPTION]... PATTERNS [FILE]...\n", false)
+            }
+            let folding = flags.contains("-i")
+            let kept = lines.filter { line in
+                let found = folding ? line.lowercased().contains(pattern.lowercased()) : line.contains(pattern)
+                return flags.contains("-v") ? !found : found
+            }
+            return (joined(kept), false)
+        case "head": return (joined(Array(lines.prefix(count()))), false)
+        case "tail": return (joined(Array(lines.suffix(count()))), false)
+        case "wc": return ("\(lines.count)\n", false)
+        case "sort": return (joined(lines.sorted()), false)
+        default: return nil
+        }
+    }
+
+    /// The files the profile has.
+    private func contents(of path: String) -> String? {
+        switch path {
+        case "/etc/passwd": profile.passwd
+        case "/etc/hostname": profile.hostname + "\n"
+        case "/etc/issue": "Debian GNU/Linux 12 \\n \\l\n\n"
+        case "/proc/cpuinfo":
+            "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\ncpu MHz\t\t: 2399.998\ncache size\t: 35840 KB\n\n"
+        case "/proc/meminfo": "MemTotal:        8143436 kB\nMemFree:          512312 kB\nMemAvailable:    6124520 kB\n"
+        default: nil
+        }
     }
 
     private mutating func single(_ command: String) -> (String, Bool) {

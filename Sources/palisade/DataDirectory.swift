@@ -7,6 +7,8 @@ import PalisadeIngest
 import PalisadeLedger
 import PalisadePostgres
 import PalisadeSQLite
+import PalisadeSSH
+import _CryptoExtras
 
 /// The data directory: creates it (mode 0700) on first use, holds the checkpoint and token keys
 /// and the SQLite database (unless the ledger is stored in PostgreSQL), and opens the store.
@@ -88,6 +90,27 @@ struct DataDirectory {
     /// Losing it makes every stored receiver's secret unreadable (store the receivers again).
     func alertingKey() throws -> SymmetricKey {
         try symmetricKey(Self.alertingKeyFileName, ifUnreadable: "restore it from a backup, or delete it and store every receiver again")
+    }
+
+    /// The honeypot's host keys (Ed25519, ECDSA P-256, RSA 3072), generated on first start and kept
+    /// owner-only in the data directory, so the fingerprints attackers see survive restarts.
+    func honeypotHostKeys() throws -> [HostKey] {
+        let ed25519 = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: symmetricKey("honeypot_ed25519.key", ifUnreadable: "delete it to make a new host key").withUnsafeBytes { Array($0) }
+        )
+        let ecdsa = try P256.Signing.PrivateKey(
+            rawRepresentation: symmetricKey("honeypot_ecdsa.key", ifUnreadable: "delete it to make a new host key").withUnsafeBytes { Array($0) }
+        )
+        let rsaPath = (path as NSString).appendingPathComponent("honeypot_rsa.pem")
+        let rsa: _RSA.Signing.PrivateKey
+        if FileManager.default.fileExists(atPath: rsaPath) {
+            try refuseReadableByOthers(rsaPath)
+            rsa = try _RSA.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: rsaPath, encoding: .utf8))
+        } else {
+            rsa = try _RSA.Signing.PrivateKey(keySize: .bits3072)
+            try writeSecretFile(rsaPath, contents: rsa.pemRepresentation + "\n")
+        }
+        return [HostKey(ed25519: ed25519), HostKey(.ecdsaP256(ecdsa)), HostKey(.rsa(rsa))]
     }
 
     /// A 256-bit key kept in `name`, generated on first use.

@@ -7,6 +7,7 @@ import PalisadeChannels
 import PalisadeCore
 import PalisadeDetection
 import PalisadeExport
+import PalisadeHoneypot
 import PalisadeIngest
 import PalisadeLedger
 import PalisadeSQLite
@@ -33,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A YAML config file (env PALISADE_CONFIG).", valueName: "path")) var config: String?
     @Option(help: ArgumentHelp("PEM certificate chain for HTTPS.", valueName: "path")) var tlsCert: String?
     @Option(help: ArgumentHelp("PEM private key for HTTPS.", valueName: "path")) var tlsKey: String?
+    @Option(help: ArgumentHelp("Also run the SSH honeypot on this address (honeypot.listen).", valueName: "host:port")) var honeypot: String?
     @Flag(help: "Validate the settings, print them with their sources, and exit.") var checkConfig = false
 
     func run() async throws {
@@ -43,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let dataDir { flags["data_dir"] = dataDir }
             if let database { flags["database"] = database }
             if let tlsCert { flags["tls.cert"] = tlsCert }
+            if let honeypot { flags["honeypot.listen"] = honeypot }
             if let tlsKey { flags["tls.key"] = tlsKey }
             let environment = ProcessInfo.processInfo.environment
             let settings = try ServeSettings(flags: flags, environment: environment, configFile: config ?? environment["PALISADE_CONFIG"])
@@ -201,6 +204,46 @@ struct ServeCommand: AsyncParsableCommand {
                 )
                 let sweeping = RetentionSweeping(store: store, sweeper: sweeper, clock: clock, interval: retention.interval, logger: logger)
                 background.append { await sweeping.run() }
+            }
+            if let settings = resolved.honeypot {
+                let delay = Double(settings.failureDelayMilliseconds) / 1_000
+                let sensor = HoneypotServer(
+                    configuration: .init(
+                        host: settings.host,
+                        port: settings.port,
+                        sensor: settings.sensor,
+                        hostKeys: try directory.honeypotHostKeys(),
+                        credentials: settings.credentials,
+                        capturePasswords: settings.capturePasswords,
+                        failureDelay: (delay * 0.9)...(delay * 1.15)
+                    ),
+                    sink: LedgerHoneypotSink(
+                        pipeline: pipeline,
+                        committer: committer,
+                        tenant: settings.tenant ?? resolved.server.operatorTenant,
+                        metrics: dependencies.metrics,
+                        logger: logger
+                    ),
+                    logger: logger
+                )
+                let sensorLogger = logger
+                background.append {
+                    do {
+                        let port = try await sensor.start()
+                        printNow("palisade: SSH honeypot listening on \(settings.host):\(port) (sensor \(settings.sensor))")
+                        // Until the server stops (the task group cancels this task).
+                        while !Task.isCancelled { try await Task.sleep(for: .seconds(3_600)) }
+                    } catch is CancellationError {
+                        // Stopping: fall through to close the listener.
+                    } catch {
+                        sensorLogger.error("palisade.honeypot.failed", metadata: ["error": "\(error)"])
+                    }
+                    do {
+                        try await sensor.stop()
+                    } catch {
+                        sensorLogger.error("palisade.honeypot.stop_failed", metadata: ["error": "\(error)"])
+                    }
+                }
             }
             do {
                 try await runUntilStopped(application, background)

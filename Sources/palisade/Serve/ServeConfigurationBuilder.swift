@@ -24,6 +24,8 @@ struct ServeConfigurationBuilder {
         var detection: DetectionSettings?
         /// How alerting runs, if it does.
         var alerting: AlertingSettings?
+        /// The SSH honeypot, if it runs.
+        var honeypot: HoneypotSettings?
         var warnings: [String]
     }
 
@@ -48,7 +50,48 @@ struct ServeConfigurationBuilder {
         var caFile: String?
     }
 
+    /// `honeypot.*`.
+    struct HoneypotSettings {
+        var host: String
+        var port: Int
+        var tenant: TenantID?
+        var sensor: String
+        var credentials: [String: Set<String>]
+        var capturePasswords: Bool
+        var failureDelayMilliseconds: Int
+    }
+
     let settings: ServeSettings
+
+    private func honeypotSettings() throws -> HoneypotSettings? {
+        guard let listen = settings.string("honeypot.listen") else { return nil }
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CLIError("\(settings.describe("honeypot.listen")) must be host:port, such as 127.0.0.1:2222 or 0.0.0.0:22")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        var credentials = [String: Set<String>]()
+        for pair in (settings.string("honeypot.credentials") ?? "").split(separator: ",") {
+            guard let separator = pair.firstIndex(of: ":"), separator != pair.startIndex else {
+                throw CLIError("\(settings.describe("honeypot.credentials")): \(pair) is not user:password")
+            }
+            credentials[String(pair[..<separator]), default: []].insert(String(pair[pair.index(after: separator)...]))
+        }
+        var tenant: TenantID?
+        if let name = settings.string("honeypot.tenant") {
+            guard let id = TenantID(name) else { throw CLIError("\(settings.describe("honeypot.tenant")) must match [a-z0-9][a-z0-9-]{0,62}") }
+            tenant = id
+        }
+        return HoneypotSettings(
+            host: host,
+            port: port,
+            tenant: tenant,
+            sensor: settings.string("honeypot.sensor") ?? "ssh-1",
+            credentials: credentials,
+            capturePasswords: try settings.bool("honeypot.capture_passwords"),
+            failureDelayMilliseconds: try settings.integer("honeypot.failure_delay_ms", in: 0...10_000)
+        )
+    }
 
     private func alertingSettings() throws -> AlertingSettings? {
         guard try settings.bool("alerting.enabled") else { return nil }
@@ -181,6 +224,7 @@ struct ServeConfigurationBuilder {
             retention: retention,
             detection: detection,
             alerting: try alertingSettings(),
+            honeypot: try honeypotSettings(),
             warnings: warnings
         )
     }

@@ -1,10 +1,10 @@
-import Foundation
-import PalisadeTesting
+public import Foundation
 
 /// Debian's `ssh`, with no user configuration, a throwaway known-hosts policy, and a password typed
-/// by an askpass program (SSH_ASKPASS_REQUIRE=force).
-enum OpenSSHClient {
-    static func run(port: Int, password: String, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
+/// by an askpass program (SSH_ASKPASS_REQUIRE=force), for tests of Palisade's SSH server and honeypot.
+public enum OpenSSHClient {
+    /// Runs ssh to 127.0.0.1:`port` with `arguments` (user@host, options, command).
+    public static func run(port: Int, password: String, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
         let work = try TemporaryDirectory.make("palisade-ssh-askpass")
         let askpass = work.appendingPathComponent("askpass.sh")
         try "#!/bin/sh\necho '\(password)'\n".write(to: askpass, atomically: true, encoding: .utf8)
