@@ -95,4 +95,29 @@ import Testing
         #expect(sink.actions().filter { $0 == "ssh.login" }.count == 3)
         try await server.stop()
     }
+
+    @Test func hydraBruteForcingTwoHundredPasswordsHasEveryAttemptRecorded() async throws {
+        let sink = Sink()
+        let (server, port) = try await Self.honeypot(sink)
+        let work = try TemporaryDirectory.make("palisade-hydra")
+        let passwords = (0..<200).map { "guess-\($0)" }
+        let list = work.appendingPathComponent("passwords.txt")
+        try (passwords.joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
+        let result = try ExternalProcess.run(
+            "/usr/bin/env",
+            ["hydra", "-I", "-t", "4", "-w", "2", "-l", "root", "-P", list.path, "-s", "\(port)", "ssh://127.0.0.1"],
+            directory: work
+        )
+        // (-w 2: hydra waits that long for an answer to the attempt OpenSSH answers with a disconnect,
+        // the sixth on a connection, before trying it again on a new one.)
+        #expect(result.stdout.contains("0 valid password"), "\(result.stdout)\(result.stderr) \(sink.metadata("ssh.protocol_error", "reason"))")
+        for _ in 0..<600 where Set(sink.metadata("ssh.auth_failed", "password")).count < passwords.count {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let captured = Set(sink.metadata("ssh.auth_failed", "password"))
+        #expect(captured == Set(passwords), "\(passwords.count - captured.intersection(passwords).count) passwords were not recorded")
+        let clients = Set(sink.metadata("ssh.client_version", "client_version"))
+        #expect(clients.contains { $0.contains("libssh") }, "\(clients)")
+        try await server.stop()
+    }
 }

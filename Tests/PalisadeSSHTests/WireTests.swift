@@ -36,17 +36,22 @@ struct WireTests {
         #expect(example.bytes == [0, 0, 0, 8, 0x09, 0xA3, 0x78, 0xF9, 0xB2, 0xE3, 0x32, 0xA7])
     }
 
-    @Test func malformedInputIsRefusedNotReadPastItsEnd() {
+    @Test func malformedInputIsRefusedNotReadPastItsEnd() throws {
         var short = SSHReader([0, 0, 0, 9, 1, 2])
         #expect(throws: SSHWireError.self) { try short.readString() }
         var huge = SSHReader([0xFF, 0xFF, 0xFF, 0xFF])
         #expect(throws: SSHWireError.self) { try huge.readString() }
-        for list in ["a,,b", ",a", "a,", "a b", "a\u{01}"] {
+        for list in ["a b", "a\u{01}", "a,\u{7F}"] {
             var writer = SSHWriter()
             writer.write(text: list)
             var reader = SSHReader(writer.bytes)
             #expect(throws: SSHWireError.self, "\(list)") { try reader.readNameList() }
         }
+        // Empty names (libssh's trailing comma) are passed over, as OpenSSH does.
+        var trailing = SSHWriter()
+        trailing.write(text: "curve25519-sha256,,ext-info-c,")
+        var lenient = SSHReader(trailing.bytes)
+        #expect(try lenient.readNameList() == ["curve25519-sha256", "ext-info-c"])
         var padded = SSHReader([0, 0, 0, 2, 0x00, 0x01])  // a needless leading zero
         #expect(throws: SSHWireError.self) { try padded.readMPInt() }
         var negative = SSHReader([0, 0, 0, 1, 0x80])

@@ -145,11 +145,18 @@ struct PostgresGuaranteeTests {
         }
     }
 
+    /// A connect timeout for a machine running the whole suite at once (the production default is 10 s).
+    static var patient: PostgresStore.Configuration {
+        var configuration = PostgresStore.Configuration(maximumConnections: 2)
+        configuration.connectTimeout = .seconds(60)
+        return configuration
+    }
+
     @Test func migrationsAreRecordedAndANewerSchemaIsRefused() async throws {
         try await PostgresTestDatabase.with { database in
             // The application role may not create the schema, and says what to do.
             await #expect {
-                try await PostgresStore.connect(to: database.url(as: .application), logger: Logger(label: "test"))
+                try await PostgresStore.connect(to: database.url(as: .application), configuration: Self.patient, logger: Logger(label: "test"))
             } throws: { error in
                 (error as? StoreError)?.code == .unavailable && "\(error)".contains("connect once as a role that may create schemas")
             }
@@ -163,7 +170,7 @@ struct PostgresGuaranteeTests {
             #expect(versions == [1, 2, 3, 4, 5, 6])
             try await database.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'from_the_future')", as: .owner)
             await #expect(throws: StoreError(.schemaTooNew, "")) {
-                try await PostgresStore.connect(to: database.url(as: .application), logger: Logger(label: "test"))
+                try await PostgresStore.connect(to: database.url(as: .application), configuration: Self.patient, logger: Logger(label: "test"))
             }
         }
     }

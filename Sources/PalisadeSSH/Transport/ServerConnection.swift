@@ -86,7 +86,7 @@ public final class ServerConnection {
     private enum Phase {
         case identification
         case kexInit
-        case ecdhInit(client: KexInit, negotiated: NegotiatedAlgorithms)
+        case ecdhInit(clientPayload: [UInt8], negotiated: NegotiatedAlgorithms)
         case newKeys(inbound: any PacketCipher)
         case service
         case authentication
@@ -281,8 +281,10 @@ public final class ServerConnection {
                 throw SSHWireError(.protocolError, "strict KEX: KEXINIT was not the first packet")
             }
             ignoreNextKexPacket = negotiated.ignoreGuessedPacket
-            phase = .ecdhInit(client: client, negotiated: negotiated)
-        case .ecdhInit(let client, let negotiated):
+            // The exchange hash covers the KEXINIT as the client sent it, byte for byte (libssh's
+            // trailing comma included), not as it would be encoded again.
+            phase = .ecdhInit(clientPayload: payload, negotiated: negotiated)
+        case .ecdhInit(let clientPayload, let negotiated):
             if ignoreNextKexPacket {
                 ignoreNextKexPacket = false
                 return
@@ -300,7 +302,7 @@ public final class ServerConnection {
             let h = method.exchangeHash(
                 clientVersion: clientIdentification,
                 serverVersion: Array(configuration.profile.identification.description.utf8),
-                clientKexInit: client.payload,
+                clientKexInit: clientPayload,
                 serverKexInit: serverKexInit.payload,
                 hostKey: hostKeyBlob,
                 clientPublic: clientPublic,

@@ -62,8 +62,9 @@ public struct SSHReader: Sendable {
         return text
     }
 
-    /// A `name-list`: comma-separated non-empty US-ASCII names without commas, spaces or control
-    /// characters (RFC 4251 §5), at most `limit` bytes and `maxNames` names.
+    /// A `name-list`: comma-separated US-ASCII names without spaces or control characters (RFC 4251
+    /// §5), at most `limit` bytes and `maxNames` names. Empty names (a trailing comma, which libssh
+    /// sends) are passed over, as OpenSSH does, rather than refused.
     public mutating func readNameList(limit: Int = 4_096, maxNames: Int = 128) throws(SSHWireError) -> [String] {
         let raw = try readString(limit: limit)
         guard !raw.isEmpty else { return [] }
@@ -72,8 +73,7 @@ public struct SSHReader: Sendable {
         }
         let names = raw.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
         guard names.count <= maxNames else { throw SSHWireError(.protocolError, "a name-list has \(names.count) names, over \(maxNames)") }
-        guard names.allSatisfy({ !$0.isEmpty }) else { throw SSHWireError(.protocolError, "a name-list has an empty name") }
-        return names.map { String(decoding: $0, as: UTF8.self) }
+        return names.filter { !$0.isEmpty }.map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// An `mpint` (two's complement, big-endian, minimal), returned as its magnitude bytes with its
