@@ -99,7 +99,7 @@ public final class HoneypotServer: Sendable {
     /// Creates a honeypot; ``start()`` listens.
     public init(configuration: Configuration, sink: any HoneypotSink, logger: Logger) {
         self.configuration = configuration
-        self.recorder = Recorder(sink: sink)
+        self.recorder = Recorder(sink: sink, logger: logger)
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
@@ -136,6 +136,9 @@ public final class HoneypotServer: Sendable {
         return listening.localAddress?.port ?? configuration.port
     }
 
+    /// Events dropped because the ledger did not keep up (logged as they happen).
+    public var droppedEvents: Int { recorder.droppedEvents }
+
     /// Stops listening, ends every session and records what is left.
     public func stop() async throws {
         if let listening = channel.withLock({ $0 }) { try await listening.close() }
@@ -144,22 +147,43 @@ public final class HoneypotServer: Sendable {
     }
 }
 
-/// Hands events to the sink one batch at a time, in order.
+/// Hands events to the sink one batch at a time, in order. The queue is bounded (a flood of
+/// attackers cannot grow it without limit while the ledger is slow): a batch that does not fit is
+/// counted and logged, never dropped without a trace.
 final class Recorder: Sendable {
+    /// Batches waiting at most.
+    static let capacity = 50_000
     private let continuation: AsyncStream<[JSONValue]>.Continuation
     private let task: Task<Void, Never>
+    private let dropped = Mutex<Int>(0)
+    private let logger: Logger
 
-    init(sink: any HoneypotSink) {
-        let (stream, continuation) = AsyncStream<[JSONValue]>.makeStream()
+    init(sink: any HoneypotSink, logger: Logger) {
+        let (stream, continuation) = AsyncStream<[JSONValue]>.makeStream(bufferingPolicy: .bufferingOldest(Self.capacity))
         self.continuation = continuation
+        self.logger = logger
         task = Task {
             for await batch in stream { await sink.record(batch) }
         }
     }
 
+    /// Events dropped because the queue was full.
+    var droppedEvents: Int { dropped.withLock { $0 } }
+
     func record(_ events: [JSONValue]) {
         guard !events.isEmpty else { return }
-        continuation.yield(events)
+        if case .dropped = continuation.yield(events) {
+            let total = dropped.withLock { count -> Int in
+                count += events.count
+                return count
+            }
+            if total == events.count || total % 1_000 < events.count {
+                logger.error(
+                    "palisade.honeypot.events_dropped",
+                    metadata: ["total": "\(total)", "reason": "the event queue is full; the ledger is not keeping up"]
+                )
+            }
+        }
     }
 
     func finish() async {
