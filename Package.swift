@@ -330,7 +330,8 @@ let package = Package(
         .testTarget(
             name: "PalisadeSSHTests",
             dependencies: [
-                "PalisadeSSH", "PalisadeHoneypot", "PalisadeCore", "PalisadeTesting", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                "PalisadeSSH", "PalisadeHoneypot", "PalisadeCore", "PalisadeTesting",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Scripts"],
