@@ -73,6 +73,26 @@ public enum ExternalProcess {
         )
     }
 
+    /// ``run(_:_:input:environment:directory:)`` on a thread of its own, for async tests: waiting
+    /// for a long-running program (hydra, an SSH session) must not hold one of the few threads every
+    /// other async test runs on.
+    public static func runDetached(
+        _ executable: String,
+        _ arguments: [String],
+        input: Data = Data(),
+        environment: [String: String] = [:],
+        directory: URL? = nil
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(
+                    with: Swift.Result { try run(executable, arguments, input: input, environment: environment, directory: directory) }
+                )
+            }
+            thread.start()
+        }
+    }
+
     /// Runs a Python script given as text.
     public static func python(script: String, arguments: [String] = [], input: Data = Data()) throws -> Result {
         let (executable, args) = pythonArguments(["-c", script] + arguments)

@@ -4,12 +4,12 @@ public import Foundation
 /// by an askpass program (SSH_ASKPASS_REQUIRE=force), for tests of Palisade's SSH server and honeypot.
 public enum OpenSSHClient {
     /// Runs ssh to 127.0.0.1:`port` with `arguments` (user@host, options, command).
-    public static func run(port: Int, password: String, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
+    public static func run(port: Int, password: String, _ arguments: [String], input: String = "") async throws -> ExternalProcess.Result {
         let work = try TemporaryDirectory.make("palisade-ssh-askpass")
         let askpass = work.appendingPathComponent("askpass.sh")
         try "#!/bin/sh\necho '\(password)'\n".write(to: askpass, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
-        return try ExternalProcess.run(
+        return try await ExternalProcess.runDetached(
             "/usr/bin/env",
             [
                 "ssh", "-F", "/dev/null", "-p", "\(port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",

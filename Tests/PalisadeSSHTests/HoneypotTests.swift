@@ -44,8 +44,8 @@ import Testing
         return (server, try await server.start())
     }
 
-    static func ssh(port: Int, password: String, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
-        try OpenSSHClient.run(port: port, password: password, arguments, input: input)
+    static func ssh(port: Int, password: String, _ arguments: [String], input: String = "") async throws -> ExternalProcess.Result {
+        try await OpenSSHClient.run(port: port, password: password, arguments, input: input)
     }
 
     /// Waits until the sink has seen `action` (events reach it asynchronously).
@@ -56,7 +56,7 @@ import Testing
     @Test func everyPasswordIsCapturedAndTheSixthFailureDisconnects() async throws {
         let sink = Sink()
         let (server, port) = try await Self.honeypot(sink)
-        let result = try Self.ssh(port: port, password: "hunter2", ["-o", "NumberOfPasswordPrompts=10", "admin@127.0.0.1", "id"])
+        let result = try await Self.ssh(port: port, password: "hunter2", ["-o", "NumberOfPasswordPrompts=10", "admin@127.0.0.1", "id"])
         #expect(result.status == 255 && result.stderr.contains("Too many authentication failures"), "\(result.stderr)")
         try await Self.waitFor(sink, "ssh.disconnect")
         #expect(sink.metadata("ssh.auth_failed", "password") == Array(repeating: "hunter2", count: 6), "\(sink.actions())")
@@ -68,11 +68,11 @@ import Testing
     @Test func aListedCredentialGetsAFakeShellAndNothingRuns() async throws {
         let sink = Sink()
         let (server, port) = try await Self.honeypot(sink)
-        let exec = try Self.ssh(port: port, password: "toor", ["root@127.0.0.1", "uname -a"])
+        let exec = try await Self.ssh(port: port, password: "toor", ["root@127.0.0.1", "uname -a"])
         #expect(exec.status == 0 && exec.stdout == FakeShell.Profile.debian12.kernel + "\n", "\(exec.stdout)\(exec.stderr)")
-        let unknown = try Self.ssh(port: port, password: "toor", ["root@127.0.0.1", "nmap -sS 10.0.0.0/8"])
+        let unknown = try await Self.ssh(port: port, password: "toor", ["root@127.0.0.1", "nmap -sS 10.0.0.0/8"])
         #expect(unknown.status == 127 && unknown.stdout.contains("-bash: nmap: command not found"), "\(unknown.stdout)")
-        let interactive = try Self.ssh(
+        let interactive = try await Self.ssh(
             port: port,
             password: "toor",
             ["-tt", "root@127.0.0.1"],
@@ -103,7 +103,7 @@ import Testing
         let passwords = (0..<200).map { "guess-\($0)" }
         let list = work.appendingPathComponent("passwords.txt")
         try (passwords.joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
-        let result = try ExternalProcess.run(
+        let result = try await ExternalProcess.runDetached(
             "/usr/bin/env",
             ["hydra", "-I", "-t", "4", "-w", "2", "-l", "root", "-P", list.path, "-s", "\(port)", "ssh://127.0.0.1"],
             directory: work

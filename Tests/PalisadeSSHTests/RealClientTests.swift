@@ -15,7 +15,7 @@ import Testing
         let askpass = work.appendingPathComponent("askpass.sh")
         try "#!/bin/sh\necho 'hunter2'\n".write(to: askpass, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
-        let result = try ExternalProcess.run(
+        let result = try await ExternalProcess.runDetached(
             "/usr/bin/env",
             [
                 "ssh", "-v", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=accept-new", "-o",
@@ -61,7 +61,7 @@ import Testing
     func everyCipherAndMACCarriesTheSessionWithOpenSSH(_ index: Int) async throws {
         let (cipher, mac) = Self.cipherSuites[index]
         let server = try await TestSSHServer()
-        let result = try ExternalProcess.run(
+        let result = try await ExternalProcess.runDetached(
             "/usr/bin/env",
             [
                 "ssh", "-v", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
@@ -86,7 +86,7 @@ import Testing
     func everyKeyExchangeAndHostKeyCompletesWithOpenSSH(_ index: Int) async throws {
         let (kex, hostKeyAlgorithm) = Self.exchanges[index]
         let server = try await TestSSHServer()
-        let result = try ExternalProcess.run(
+        let result = try await ExternalProcess.runDetached(
             "/usr/bin/env",
             [
                 "ssh", "-v", "-F", "/dev/null", "-p", "\(server.port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
@@ -102,8 +102,8 @@ import Testing
     }
 
     /// ssh with the password `toor`.
-    static func ssh(_ server: TestSSHServer, _ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
-        try OpenSSHClient.run(port: server.port, password: "toor", arguments, input: input)
+    static func ssh(_ server: TestSSHServer, _ arguments: [String], input: String = "") async throws -> ExternalProcess.Result {
+        try await OpenSSHClient.run(port: server.port, password: "toor", arguments, input: input)
     }
 
     static func channelEvents(_ server: TestSSHServer) -> [ChannelEvent] {
@@ -112,7 +112,7 @@ import Testing
 
     @Test func aCommandRunsThroughASessionChannel() async throws {
         let server = try await TestSSHServer { $0.username == "root" && $0.password == "toor" }
-        let result = try Self.ssh(server, ["root@127.0.0.1", "uname -a; cat /etc/passwd"])
+        let result = try await Self.ssh(server, ["root@127.0.0.1", "uname -a; cat /etc/passwd"])
         #expect(result.status == 0 && result.stdout == "ran: uname -a; cat /etc/passwd\n", "\(result.stdout)\(result.stderr)")
         let events = Self.channelEvents(server)
         #expect(events.contains(.opened(channel: 0)) && events.contains(.exec(channel: 0, command: "uname -a; cat /etc/passwd")), "\(events)")
@@ -122,7 +122,7 @@ import Testing
 
     @Test func anInteractiveShellWithATerminalCarriesWhatIsTyped() async throws {
         let server = try await TestSSHServer { $0.password == "toor" }
-        let result = try Self.ssh(server, ["-tt", "root@127.0.0.1"], input: "whoami\nexit\n")
+        let result = try await Self.ssh(server, ["-tt", "root@127.0.0.1"], input: "whoami\nexit\n")
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let events = Self.channelEvents(server)
         // (Without a local terminal, ssh -tt asks for a pty of 0×0.)
@@ -136,7 +136,7 @@ import Testing
 
     @Test func forwardingIsRecordedAndRefused() async throws {
         let server = try await TestSSHServer { $0.password == "toor" }
-        let result = try Self.ssh(server, ["-N", "-o", "ExitOnForwardFailure=yes", "-R", "8080:localhost:80", "root@127.0.0.1"])
+        let result = try await Self.ssh(server, ["-N", "-o", "ExitOnForwardFailure=yes", "-R", "8080:localhost:80", "root@127.0.0.1"])
         #expect(result.status == 255 && result.stderr.contains("remote port forwarding failed for listen port 8080"), "\(result.stderr)")
         #expect(Self.channelEvents(server).contains { if case .forwardRefused("tcpip-forward", _, 8080) = $0 { true } else { false } })
         try await server.stop()
@@ -186,7 +186,7 @@ import Testing
         let (python, arguments) = ExternalProcess.pythonArguments([
             SharedFiles.projectRoot.appendingPathComponent("Tests/PalisadeSSHTests/Scripts/python_clients.py").path, "\(server.port)",
         ])
-        let result = try ExternalProcess.run(python, arguments)
+        let result = try await ExternalProcess.runDetached(python, arguments)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("paramiko wrong password: refused") && result.stdout.contains("asyncssh wrong password: refused"))
         #expect(result.stdout.contains("paramiko output: ran: id (exit 0)"), "\(result.stdout)")

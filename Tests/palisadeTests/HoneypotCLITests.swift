@@ -36,10 +36,10 @@ struct HoneypotCLITests {
         ]
         var server = try ServeProcess(dataDir: cli.dataDir, environment: environment)
         var port = try await Self.honeypotPort(server)
-        let failed = try OpenSSHClient.run(port: port, password: "123456", ["-v", "-o", "NumberOfPasswordPrompts=2", "oracle@127.0.0.1", "id"])
+        let failed = try await OpenSSHClient.run(port: port, password: "123456", ["-v", "-o", "NumberOfPasswordPrompts=2", "oracle@127.0.0.1", "id"])
         #expect(failed.status == 255 && failed.stderr.contains("Permission denied (publickey,password)."), "\(failed.stderr)")
         let first = try #require(Self.fingerprint(failed.stderr))
-        let exec = try OpenSSHClient.run(port: port, password: "toor", ["root@127.0.0.1", "cat /etc/passwd | grep root"])
+        let exec = try await OpenSSHClient.run(port: port, password: "toor", ["root@127.0.0.1", "cat /etc/passwd | grep root"])
         #expect(exec.status == 0 && exec.stdout.contains("root:x:0:0:root:/root:/bin/bash"), "\(exec.stdout)\(exec.stderr)")
 
         // The events are in the ledger of the operator tenant.
@@ -62,7 +62,7 @@ struct HoneypotCLITests {
         server = try ServeProcess(dataDir: cli.dataDir, environment: environment)
         defer { server.kill9() }
         port = try await Self.honeypotPort(server)
-        let again = try OpenSSHClient.run(port: port, password: "x", ["-v", "-o", "NumberOfPasswordPrompts=1", "root@127.0.0.1", "id"])
+        let again = try await OpenSSHClient.run(port: port, password: "x", ["-v", "-o", "NumberOfPasswordPrompts=1", "root@127.0.0.1", "id"])
         #expect(Self.fingerprint(again.stderr) == first, "\(again.stderr)")
         let keys = try FileManager.default.contentsOfDirectory(atPath: cli.dataDir.path).filter { $0.hasPrefix("honeypot_") }.sorted()
         #expect(keys == ["honeypot_ecdsa.key", "honeypot_ed25519.key", "honeypot_rsa.pem"])
