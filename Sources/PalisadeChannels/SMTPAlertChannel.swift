@@ -54,12 +54,6 @@ public struct SMTPAlertChannel: AlertChannel {
         else { return .permanent("email receiver \(delivery.receiver.name) has no usable URL, from or to; store it again") }
         let implicitTLS = scheme == "smtps"
         let port = url.port ?? (implicitTLS ? 465 : 587)
-        let address: IPAddress
-        switch await resolver.checkedAddress(of: host, policy: configuration.policy) {
-        case .success(let checked): address = checked
-        case .failure(let failure): return failure.outcome
-        }
-        let tls = TLSConfiguration.alertingClient(extraTrustRootsFile: configuration.extraTrustRootsFile)
         let message = EmailMessage.render(
             delivery.notification,
             from: from,
@@ -69,18 +63,19 @@ public struct SMTPAlertChannel: AlertChannel {
             link: delivery.link
         )
         let connection: StreamConnection
-        do {
-            connection = try await StreamConnection.connect(
-                host: host,
-                address: address,
-                port: port,
-                security: implicitTLS ? .tls : .none,
-                tls: tls,
-                connectTimeoutSeconds: 10,
-                deadlineSeconds: configuration.timeoutSeconds
-            )
-        } catch {
-            return .retry("cannot connect to \(host):\(port): \(error)")
+        let tls: TLSConfiguration
+        switch await StreamConnection.open(
+            host: host,
+            port: port,
+            security: implicitTLS ? .tls : .none,
+            policy: configuration.policy,
+            resolver: resolver,
+            extraTrustRootsFile: configuration.extraTrustRootsFile,
+            connectTimeoutSeconds: 10,
+            deadlineSeconds: configuration.timeoutSeconds
+        ) {
+        case .success(let opened): (connection, tls) = opened
+        case .failure(let failure): return failure.outcome
         }
         defer { connection.close() }
         do {

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PalisadeAlerting
 import PalisadeCore
 
 /// A TCP connection for line protocols (SMTP, syslog over TCP and TLS): TLS from the start or
@@ -55,6 +56,40 @@ final class StreamConnection {
         let channel = try await bootstrap.connect(host: address.text, port: port).get()
         let deadline = channel.eventLoop.scheduleTask(in: .seconds(deadlineSeconds)) { channel.close(promise: nil) }
         return StreamConnection(channel: channel, stream: stream, deadline: deadline)
+    }
+
+    /// Resolves `host`, checks its addresses against `policy` and connects to the checked one with
+    /// the channels' TLS settings — what SMTP and syslog over TCP share.
+    static func open(
+        host: String,
+        port: Int,
+        security: Security,
+        policy: OutboundPolicy,
+        resolver: HostResolver,
+        extraTrustRootsFile: String?,
+        connectTimeoutSeconds: Int64,
+        deadlineSeconds: Int64
+    ) async -> Result<(StreamConnection, TLSConfiguration), DeliveryFailure> {
+        let address: IPAddress
+        switch await resolver.checkedAddress(of: host, policy: policy) {
+        case .success(let checked): address = checked
+        case .failure(let failure): return .failure(failure)
+        }
+        let tls = TLSConfiguration.alertingClient(extraTrustRootsFile: extraTrustRootsFile)
+        do {
+            let connection = try await connect(
+                host: host,
+                address: address,
+                port: port,
+                security: security,
+                tls: tls,
+                connectTimeoutSeconds: connectTimeoutSeconds,
+                deadlineSeconds: deadlineSeconds
+            )
+            return .success((connection, tls))
+        } catch {
+            return .failure(.network("cannot connect to \(host):\(port): \(error)"))
+        }
     }
 
     /// Starts TLS on the open connection (after the server agreed to STARTTLS).

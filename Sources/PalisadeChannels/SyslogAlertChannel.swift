@@ -62,33 +62,34 @@ public struct SyslogAlertChannel: AlertChannel {
             processID: ProcessInfo.processInfo.processIdentifier,
             at: clock.now()
         )
-        let address: IPAddress
-        switch await resolver.checkedAddress(of: host, policy: configuration.policy) {
-        case .success(let checked): address = checked
-        case .failure(let failure): return failure.outcome
-        }
         switch scheme {
         case "syslog+udp":
-            return await sendDatagrams(messages, to: address, port: url.port ?? 514)
+            switch await resolver.checkedAddress(of: host, policy: configuration.policy) {
+            case .success(let address): return await sendDatagrams(messages, to: address, port: url.port ?? 514)
+            case .failure(let failure): return failure.outcome
+            }
         case "syslog+tcp", "syslog+tls":
             let secure = scheme == "syslog+tls"
             let port = url.port ?? (secure ? 6514 : 514)
-            let tls = TLSConfiguration.alertingClient(extraTrustRootsFile: configuration.extraTrustRootsFile)
-            do {
-                let connection = try await StreamConnection.connect(
-                    host: host,
-                    address: address,
-                    port: port,
-                    security: secure ? .tls : .none,
-                    tls: tls,
-                    connectTimeoutSeconds: 5,
-                    deadlineSeconds: configuration.timeoutSeconds
-                )
+            switch await StreamConnection.open(
+                host: host,
+                port: port,
+                security: secure ? .tls : .none,
+                policy: configuration.policy,
+                resolver: resolver,
+                extraTrustRootsFile: configuration.extraTrustRootsFile,
+                connectTimeoutSeconds: 5,
+                deadlineSeconds: configuration.timeoutSeconds
+            ) {
+            case .failure(let failure): return failure.outcome
+            case .success(let (connection, _)):
                 defer { connection.close() }
-                try await connection.write(messages.flatMap(SyslogMessage.octetCounted))
-                return .delivered
-            } catch {
-                return .retry("\(host):\(port): \(error)")
+                do {
+                    try await connection.write(messages.flatMap(SyslogMessage.octetCounted))
+                    return .delivered
+                } catch {
+                    return .retry("\(host):\(port): \(error)")
+                }
             }
         default:
             return .permanent("\(scheme) is not a syslog transport; use syslog+udp, syslog+tcp or syslog+tls")

@@ -46,7 +46,7 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let address = context.remoteAddress?.ipAddress ?? "0.0.0.0"
         var generator = SystemRandomNumberGenerator()
         let id = UUID.version7(at: Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)), using: &generator).lowercasedString
-        var session = HoneypotSession(sensor: configuration.sensor, id: id, address: address, port: context.remoteAddress?.port ?? 0)
+        let session = HoneypotSession(sensor: configuration.sensor, id: id, address: address, port: context.remoteAddress?.port ?? 0)
         opened = .now()
         guard counts.admit(address, perAddress: configuration.maxConnectionsPerAddress, total: configuration.maxConnections) else {
             // Over the limit: refused like OpenSSH's MaxStartups (closed before the banner), still recorded.
@@ -63,7 +63,6 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
             return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
         self.connection = connection
-        session.username = nil
         self.session = session
         write(context, connection.greeting)
         // OpenSSH's LoginGraceTime, then the session cap.

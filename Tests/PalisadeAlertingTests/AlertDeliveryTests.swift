@@ -216,7 +216,7 @@ import Testing
         _ = try await pipeline.deliverer(transport: transport, batchSize: 300).runOnce()
         #expect(try await pipeline.outbox(.pending).count == 700)
         // "Restart": a new deliverer over the same file.
-        let reopened = try AlertPipeline.reopen(pipeline)
+        let reopened = try AlertPipeline(reopening: pipeline)
         let restarted = reopened.deliverer(transport: transport, batchSize: 300)
         while try await !restarted.runOnce().attempts.isEmpty {}
         #expect(try await reopened.outbox(.delivered).count == 1_000)
@@ -260,13 +260,6 @@ enum ServiceFormats {
             return true
         }
         return false
-    }
-}
-
-extension AlertPipeline {
-    /// The same database file opened again, as after a restart.
-    static func reopen(_ pipeline: AlertPipeline) throws -> AlertPipeline {
-        try AlertPipeline(reopening: pipeline)
     }
 }
 

@@ -12,8 +12,6 @@ struct KeyExchangeTests {
         let key = HostKey(ed25519: Curve25519.Signing.PrivateKey())
         let work = try TemporaryDirectory.make("palisade-hostkey")
         let file = work.appendingPathComponent("key.pub")
-        var base64 = SSHWriter()
-        base64.write(raw: key.publicKeyBlob)
         try "ssh-ed25519 \(Data(key.publicKeyBlob).base64EncodedString()) palisade\n".write(to: file, atomically: true, encoding: .utf8)
         let shown = try ExternalProcess.run("/usr/bin/env", ["ssh-keygen", "-l", "-E", "sha256", "-f", file.path])
         #expect(shown.status == 0 && shown.stdout.contains(key.fingerprint), "\(shown.stdout)\(shown.stderr) vs \(key.fingerprint)")

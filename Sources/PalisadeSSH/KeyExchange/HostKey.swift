@@ -18,9 +18,13 @@ public struct HostKey: Sendable {
     /// The key.
     public let key: Key
 
+    /// The public key blob (K_S), computed once: it is in every key exchange.
+    public let publicKeyBlob: [UInt8]
+
     /// A host key.
     public init(_ key: Key) {
         self.key = key
+        publicKeyBlob = Self.blob(key)
     }
 
     /// An Ed25519 host key.
@@ -42,7 +46,7 @@ public struct HostKey: Sendable {
 
     /// The public key blob: `string "ssh-ed25519" ‖ string key`, `string "ecdsa-sha2-nistp256" ‖
     /// string "nistp256" ‖ string Q`, or `string "ssh-rsa" ‖ mpint e ‖ mpint n`.
-    public var publicKeyBlob: [UInt8] {
+    private static func blob(_ key: Key) -> [UInt8] {
         var writer = SSHWriter()
         switch key {
         case .ed25519(let secret):
