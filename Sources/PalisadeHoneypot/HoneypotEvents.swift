@@ -80,6 +80,14 @@ public enum HoneypotEvents {
                     ]
                 )
             ]
+        case .rekeyed(let chosen, let byClient):
+            return [
+                draft(
+                    "ssh.rekey",
+                    session,
+                    metadata: ["kex": .string(chosen.kex), "cipher": .string(chosen.encryptionClientToServer), "by_client": .bool(byClient)]
+                )
+            ]
         case .encrypted, .serviceRequested:
             return []
         case .authentication(let attempt, let succeeded):

@@ -38,6 +38,8 @@ public final class HoneypotServer: Sendable {
         public var loginGraceSeconds: Int64
         /// Seconds a session may last.
         public var maxSessionSeconds: Int64
+        /// The primes group exchange picks from (sshd's /etc/ssh/moduli).
+        public var moduli: ModuliFile
 
         /// Creates settings with OpenSSH's behaviour.
         public init(
@@ -52,7 +54,8 @@ public final class HoneypotServer: Sendable {
             maxConnectionsPerAddress: Int = 10,
             maxConnections: Int = 1_000,
             loginGraceSeconds: Int64 = 120,
-            maxSessionSeconds: Int64 = 3_600
+            maxSessionSeconds: Int64 = 3_600,
+            moduli: ModuliFile = .none
         ) {
             self.host = host
             self.port = port
@@ -66,6 +69,7 @@ public final class HoneypotServer: Sendable {
             self.maxConnections = maxConnections
             self.loginGraceSeconds = loginGraceSeconds
             self.maxSessionSeconds = maxSessionSeconds
+            self.moduli = moduli
         }
     }
 
@@ -110,11 +114,12 @@ public final class HoneypotServer: Sendable {
         let recorder = self.recorder
         let counts = self.counts
         let logger = self.logger
-        let connectionConfiguration = ServerConnection.Configuration(
+        var connectionConfiguration = ServerConnection.Configuration(
             profile: configuration.profile,
             hostKeys: configuration.hostKeys,
             accepts: { attempt in attempt.password.map { configuration.credentials[attempt.username]?.contains($0) ?? false } ?? false }
         )
+        connectionConfiguration.moduli = configuration.moduli
         let listening = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

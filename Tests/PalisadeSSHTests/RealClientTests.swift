@@ -79,7 +79,9 @@ import Testing
 
     static let exchanges: [(kex: String, hostKey: String)] = [
         ("curve25519-sha256@libssh.org", "ssh-ed25519"), ("ecdh-sha2-nistp256", "ecdsa-sha2-nistp256"), ("ecdh-sha2-nistp384", "rsa-sha2-512"),
-        ("ecdh-sha2-nistp521", "rsa-sha2-256"),
+        ("ecdh-sha2-nistp521", "rsa-sha2-256"), ("diffie-hellman-group14-sha256", "rsa-sha2-512"),
+        ("diffie-hellman-group16-sha512", "ssh-ed25519"), ("diffie-hellman-group18-sha512", "ecdsa-sha2-nistp256"),
+        ("diffie-hellman-group-exchange-sha256", "ssh-ed25519"),
     ]
 
     @Test(arguments: exchanges.indices)
@@ -131,6 +133,27 @@ import Testing
         let typed = events.compactMap { if case .data(0, let bytes) = $0 { String(decoding: bytes, as: UTF8.self) } else { nil } }.joined()
         #expect(typed.contains("whoami") && typed.contains("exit"), "\(typed)")
         #expect(result.stdout.contains("echo: "), "\(result.stdout)")
+        try await server.stop()
+    }
+
+    /// Re-keying started by the client (OpenSSH's RekeyLimit) and by the server (its byte limit):
+    /// a shell session carries every line in order across several key exchanges, both ways.
+    @Test(arguments: [true, false])
+    func aLongSessionIsRekeyedByEitherSide(byClient: Bool) async throws {
+        let server = try await TestSSHServer(accepts: { $0.password == "toor" }, configure: { if !byClient { $0.rekeyAfterBytes = 8_192 } })
+        let lines = (0..<150).map { "line \($0) " + String(repeating: "x", count: 80) }
+        let input = lines.joined(separator: "\n") + "\nexit\n"
+        let limit = byClient ? ["-o", "RekeyLimit=4K"] : []
+        let result = try await Self.ssh(server, ["-tt"] + limit + ["root@127.0.0.1"], input: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let received = Self.channelEvents(server).compactMap { if case .data(0, let bytes) = $0 { bytes } else { nil } }.joined()
+        #expect(String(decoding: Array(received), as: UTF8.self) == input)
+        let echoed = result.stdout.replacingOccurrences(of: "echo: ", with: "").replacingOccurrences(of: "$ ", with: "")
+        #expect(echoed.contains(lines.joined(separator: "\n")), "\(echoed.suffix(300))")
+        let rekeys = server.events.filter { if case .rekeyed(_, byClient) = $0 { true } else { false } }
+        // (The server checks its limit after each read, and ssh sends what it has in large chunks.)
+        #expect(rekeys.count >= (byClient ? 2 : 1), "\(rekeys.count) re-keys started by the \(byClient ? "client" : "server")")
+        #expect(server.errors.allSatisfy { $0.reason == .byApplication }, "\(server.errors)")
         try await server.stop()
     }
 

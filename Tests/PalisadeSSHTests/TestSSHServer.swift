@@ -25,22 +25,27 @@ final class TestSSHServer: Sendable {
     /// An Ed25519 and an ECDSA key (RSA, slow to make, is made once for the suite).
     static let rsa = HostKey(.rsa(try! _RSA.Signing.PrivateKey(keySize: .bits3072)))
 
-    init(accepts: @escaping @Sendable (AuthenticationAttempt) -> Bool = { _ in false }) async throws {
+    init(
+        accepts: @escaping @Sendable (AuthenticationAttempt) -> Bool = { _ in false },
+        configure: (inout ServerConnection.Configuration) -> Void = { _ in }
+    ) async throws {
         let hostKey = HostKey(ed25519: Curve25519.Signing.PrivateKey())
         self.hostKey = hostKey
         let hostKeys = [hostKey, HostKey(.ecdsaP256(P256.Signing.PrivateKey())), Self.rsa]
         self.hostKeys = hostKeys
         let log = self.log
-        let configuration = ServerConnection.Configuration(
+        var configuration = ServerConnection.Configuration(
             profile: ServerProfile.debian12.offering(only: ServerConnection.implemented),
             hostKeys: hostKeys,
             accepts: accepts
         )
+        configure(&configuration)
+        let settings = configuration
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(configuration: configuration, log: log))
+                    try channel.pipeline.syncOperations.addHandler(Handler(configuration: settings, log: log))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()

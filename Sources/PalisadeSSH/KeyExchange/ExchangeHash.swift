@@ -15,16 +15,42 @@ public enum ExchangeHash {
         serverPublic: [UInt8],
         sharedSecret: [UInt8]
     ) -> [UInt8] {
-        var writer = SSHWriter(capacity: 2_048)
+        var exchange = SSHWriter(capacity: 256)
+        exchange.write(string: clientPublic)
+        exchange.write(string: serverPublic)
+        let bytes = transcript(
+            clientVersion: clientVersion,
+            serverVersion: serverVersion,
+            clientKexInit: clientKexInit,
+            serverKexInit: serverKexInit,
+            hostKey: hostKey,
+            exchange: exchange.bytes,
+            sharedSecret: sharedSecret
+        )
+        return Array(H.hash(data: bytes))
+    }
+
+    /// What H hashes: `string V_C ‖ string V_S ‖ string I_C ‖ string I_S ‖ string K_S`, then the
+    /// method's own values already encoded (`exchange`: Q_C and Q_S as strings for ECDH; e and f as
+    /// mpints for Diffie–Hellman; min, n, max, p, g, e, f for group exchange), then `mpint K`.
+    static func transcript(
+        clientVersion: [UInt8],
+        serverVersion: [UInt8],
+        clientKexInit: [UInt8],
+        serverKexInit: [UInt8],
+        hostKey: [UInt8],
+        exchange: [UInt8],
+        sharedSecret: [UInt8]
+    ) -> [UInt8] {
+        var writer = SSHWriter(capacity: 4_096)
         writer.write(string: clientVersion)
         writer.write(string: serverVersion)
         writer.write(string: clientKexInit)
         writer.write(string: serverKexInit)
         writer.write(string: hostKey)
-        writer.write(string: clientPublic)
-        writer.write(string: serverPublic)
+        writer.write(raw: exchange)
         writer.write(mpint: sharedSecret)
-        return Array(H.hash(data: writer.bytes))
+        return writer.bytes
     }
 
     /// The six keys of RFC 4253 §7.2, each `length` bytes: HASH(K ‖ H ‖ letter ‖ session_id),

@@ -22,6 +22,14 @@ public enum MessageNumber {
     public static let kexECDHInit: UInt8 = 30
     /// SSH_MSG_KEX_ECDH_REPLY.
     public static let kexECDHReply: UInt8 = 31
+    /// SSH_MSG_KEX_DH_GEX_GROUP (RFC 4419): the same number as the reply above, another method.
+    public static let kexDHGexGroup: UInt8 = 31
+    /// SSH_MSG_KEX_DH_GEX_INIT.
+    public static let kexDHGexInit: UInt8 = 32
+    /// SSH_MSG_KEX_DH_GEX_REPLY.
+    public static let kexDHGexReply: UInt8 = 33
+    /// SSH_MSG_KEX_DH_GEX_REQUEST.
+    public static let kexDHGexRequest: UInt8 = 34
     /// SSH_MSG_USERAUTH_REQUEST.
     public static let userauthRequest: UInt8 = 50
     /// SSH_MSG_USERAUTH_FAILURE.

@@ -10,6 +10,8 @@ public enum SSHEvent: Hashable, Sendable {
     case negotiated(NegotiatedAlgorithms)
     /// The first key exchange completed; encryption is on.
     case encrypted(sessionID: [UInt8])
+    /// A later key exchange (re-keying) agreed these algorithms; `byClient` tells who started it.
+    case rekeyed(NegotiatedAlgorithms, byClient: Bool)
     /// A service was requested (`ssh-userauth`).
     case serviceRequested(String)
     /// An authentication attempt and whether the policy let it succeed.
@@ -39,12 +41,13 @@ public struct AuthenticationAttempt: Hashable, Sendable {
 /// is bounded; a protocol violation ends the connection with a DISCONNECT carrying its reason
 /// (``Outcome/closing``), never the process.
 ///
-/// Implemented so far: curve25519-sha256 (and @libssh.org) and ecdh-sha2-nistp256/384/521 with
-/// Ed25519, ECDSA P-256 and RSA (SHA-2) host keys;
-/// chacha20-poly1305@openssh.com, aes128/256-gcm@openssh.com, aes128/192/256-ctr with
-/// hmac-sha2-256/512 and hmac-sha1, plain or encrypt-then-MAC; strict KEX, ext-info
-/// (server-sig-algs), the userauth service with every request answered by the policy. The
-/// connection protocol comes next.
+/// Implemented: curve25519-sha256 (and @libssh.org), ecdh-sha2-nistp256/384/521,
+/// diffie-hellman-group14-sha256, group16-sha512, group18-sha512 and group-exchange-sha256 with
+/// Ed25519, ECDSA P-256 and RSA (SHA-2) host keys; chacha20-poly1305@openssh.com,
+/// aes128/256-gcm@openssh.com, aes128/192/256-ctr with hmac-sha2-256/512 and hmac-sha1, plain or
+/// encrypt-then-MAC; re-keying started by either side (the server by volume, as OpenSSH, or when
+/// ``startKeyExchange()`` is called); strict KEX, ext-info (server-sig-algs); the userauth service
+/// with every request answered by the policy; session channels (ServerConnection+Channels.swift).
 public final class ServerConnection {
     /// Settings.
     public struct Configuration: Sendable {
@@ -60,6 +63,12 @@ public final class ServerConnection {
         /// OpenSSH's MaxAuthTries (6): the last one is answered with DISCONNECT "Too many
         /// authentication failures".
         public var maxAuthTries: Int = 6
+        /// The groups diffie-hellman-group-exchange picks from (sshd's /etc/ssh/moduli); without
+        /// any, RFC 3526's groups as sshd falls back to.
+        public var moduli: ModuliFile = .none
+        /// Bytes (both directions) after which the server starts a new key exchange; OpenSSH's
+        /// default applies below it (2³² blocks of a 16-byte-block cipher, 1 GiB for ChaCha20).
+        public var rekeyAfterBytes: UInt64 = .max
 
         /// Creates a configuration.
         public init(
@@ -83,32 +92,39 @@ public final class ServerConnection {
         "ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "none",
     ])
 
-    private enum Phase {
+    /// Where the connection stands, apart from any key exchange.
+    enum Phase {
         case identification
-        case kexInit
-        case ecdhInit(clientPayload: [UInt8], negotiated: NegotiatedAlgorithms)
-        case newKeys(inbound: any PacketCipher)
+        /// The first key exchange, before encryption is on.
+        case keyExchange
         case service
         case authentication
         case connection
     }
 
-    private let configuration: Configuration
-    private var phase = Phase.identification
+    let configuration: Configuration
+    var phase = Phase.identification
+    /// The key exchange under way, if any (ServerConnection+KeyExchange.swift).
+    var kex = KeyExchangeState.sentKexInit
     private var buffer: [UInt8] = []
-    private var clientIdentification: [UInt8] = []
-    private var serverKexInit: KexInit
-    private var inboundSequence: UInt32 = 0
-    private var outboundSequence: UInt32 = 0
-    private var inbound: (any PacketCipher)?
-    private var outbound: (any PacketCipher)?
-    private var strict = false
-    private var firstKex = true
-    private var ignoreNextKexPacket = false
-    private var sessionID: [UInt8]?
-    private var random: @Sendable (Int) -> [UInt8]
+    var clientIdentification: [UInt8] = []
+    /// The KEXINIT the server sent last.
+    var serverKexInit: KexInit
+    var inboundSequence: UInt32 = 0
+    var outboundSequence: UInt32 = 0
+    var inbound: (any PacketCipher)?
+    var outbound: (any PacketCipher)?
+    var strict = false
+    var ignoreNextKexPacket = false
+    var sessionID: [UInt8]?
+    let random: @Sendable (Int) -> [UInt8]
     var closed: SSHWireError?
     private var authFailures = 0
+    /// Bytes sent and received since the last NEWKEYS (for re-keying by volume).
+    var bytesSinceKeyExchange: UInt64 = 0
+    /// Payloads held back while the server's key exchange runs (RFC 4253 §7.1), and their size.
+    var held: [[UInt8]] = []
+    var heldBytes = 0
     /// Open channels by the server's channel number (see ServerConnection+Channels.swift).
     var channels: [UInt32: Channel] = [:]
     var nextChannel: UInt32 = 0
@@ -173,11 +189,12 @@ public final class ServerConnection {
             let identification = try Identification(parsing: line)
             clientIdentification = line
             events.append(.clientIdentification(identification))
-            phase = .kexInit
+            phase = .keyExchange
         }
         while let payload = try nextPayload() {
             try handle(payload, &output, &events)
         }
+        try rekeyIfDue(&output)
     }
 
     /// A DISCONNECT to send for `error` (encrypted when encryption is on).
@@ -225,6 +242,7 @@ public final class ServerConnection {
         }
         buffer.removeFirst(total)
         inboundSequence &+= 1
+        bytesSinceKeyExchange &+= UInt64(total)
         let padding = Int(plain[4])
         guard padding >= 4, padding < length else { throw SSHWireError(.protocolError, "bad padding length \(padding)") }
         return Array(plain[5..<(4 + length - padding)])
@@ -239,10 +257,23 @@ public final class ServerConnection {
             lengthIsAuthenticatedData: outbound.lengthIsAuthenticatedData,
             random: random
         )
-        return try outbound.seal(packet, sequence: outboundSequence)
+        let sealed = try outbound.seal(packet, sequence: outboundSequence)
+        bytesSinceKeyExchange &+= UInt64(sealed.count)
+        return sealed
     }
 
+    /// The most bytes held back during a key exchange before the connection is given up.
+    static let maxHeldBytes = 4 << 20
+
+    /// Sends a payload — or, while the server's own KEXINIT is out and its NEWKEYS is not, holds
+    /// anything but transport messages until the exchange is done.
     func send(_ payload: [UInt8], _ output: inout [UInt8]) throws(SSHWireError) {
+        if kex.holdsOutput, let number = payload.first, number > 49 {
+            heldBytes += payload.count
+            guard heldBytes <= Self.maxHeldBytes else { throw SSHWireError(.byApplication, "too much output held during a key exchange") }
+            held.append(payload)
+            return
+        }
         do {
             output += try packet(payload)
         } catch {
@@ -252,8 +283,6 @@ public final class ServerConnection {
 
     private func handle(_ payload: [UInt8], _ output: inout [UInt8], _ events: inout [SSHEvent]) throws(SSHWireError) {
         guard let number = payload.first else { throw SSHWireError(.protocolError, "an empty packet") }
-        // Strict KEX: nothing but the key exchange until the first NEWKEYS.
-        let inFirstKex = firstKex
         switch number {
         case MessageNumber.disconnect:
             var reader = SSHReader(payload, offset: 1)
@@ -262,104 +291,25 @@ public final class ServerConnection {
             events.append(.clientDisconnected(reason: reason, message: message))
             throw SSHWireError(.byApplication, "the client disconnected")
         case MessageNumber.ignore, MessageNumber.debug, MessageNumber.unimplemented:
-            if inFirstKex && strict { throw SSHWireError(.protocolError, "strict KEX violation: message \(number) during the first key exchange") }
+            // Strict KEX: nothing but the key exchange until the first NEWKEYS.
+            if case .keyExchange = phase, strict {
+                throw SSHWireError(.protocolError, "strict KEX violation: message \(number) during the first key exchange")
+            }
+            return
+        case 20...49:
+            try handleKeyExchange(number, payload, &output, &events)
             return
         default: break
+        }
+        // Once the client's KEXINIT is in, it sends nothing else until its NEWKEYS (RFC 4253 §7.1).
+        guard kex.acceptsOtherMessages else {
+            throw SSHWireError(.protocolError, "message \(number) in the middle of a key exchange")
         }
         switch phase {
         case .identification:
             preconditionFailure("packets are read only after the identification line")
-        case .kexInit:
-            guard number == MessageNumber.kexInit else { throw SSHWireError(.protocolError, "expected KEXINIT, got message \(number)") }
-            let client = try KexInit(payload: payload)
-            let hassh = HASSH.client(client)
-            events.append(.clientKexInit(client, hassh: hassh.hash, hasshAlgorithms: hassh.algorithms))
-            let negotiated = try AlgorithmNegotiation.negotiate(client: client, server: serverKexInit)
-            events.append(.negotiated(negotiated))
-            strict = negotiated.strictKex
-            if strict && inboundSequence != 1 {
-                throw SSHWireError(.protocolError, "strict KEX: KEXINIT was not the first packet")
-            }
-            ignoreNextKexPacket = negotiated.ignoreGuessedPacket
-            // The exchange hash covers the KEXINIT as the client sent it, byte for byte (libssh's
-            // trailing comma included), not as it would be encoded again.
-            phase = .ecdhInit(clientPayload: payload, negotiated: negotiated)
-        case .ecdhInit(let clientPayload, let negotiated):
-            if ignoreNextKexPacket {
-                ignoreNextKexPacket = false
-                return
-            }
-            guard number == MessageNumber.kexECDHInit else { throw SSHWireError(.protocolError, "expected KEX_ECDH_INIT, got message \(number)") }
-            var reader = SSHReader(payload, offset: 1)
-            let clientPublic = try reader.readString(limit: 256)
-            guard reader.isAtEnd else { throw SSHWireError(.protocolError, "KEX_ECDH_INIT has bytes after its end") }
-            guard let method = KexMethod(negotiated.kex),
-                let hostKey = configuration.hostKeys.first(where: { $0.algorithms.contains(negotiated.hostKey) })
-            else { throw SSHWireError(.keyExchangeFailed, "\(negotiated.kex) with \(negotiated.hostKey) is not implemented") }
-            let exchange = method.exchange()
-            let secret = try exchange.sharedSecret(clientPublic: clientPublic)
-            let hostKeyBlob = hostKey.publicKeyBlob
-            let h = method.exchangeHash(
-                clientVersion: clientIdentification,
-                serverVersion: Array(configuration.profile.identification.description.utf8),
-                clientKexInit: clientPayload,
-                serverKexInit: serverKexInit.payload,
-                hostKey: hostKeyBlob,
-                clientPublic: clientPublic,
-                serverPublic: exchange.serverPublic,
-                sharedSecret: secret
-            )
-            let session = sessionID ?? h
-            sessionID = session
-            var reply = SSHWriter(capacity: 512)
-            reply.write(byte: MessageNumber.kexECDHReply)
-            reply.write(string: hostKeyBlob)
-            reply.write(string: exchange.serverPublic)
-            do {
-                reply.write(string: try hostKey.signatureBlob(over: h, algorithm: negotiated.hostKey))
-            } catch {
-                throw SSHWireError(.keyExchangeFailed, "the host key could not sign: \(error)")
-            }
-            try send(reply.bytes, &output)
-            try send([MessageNumber.newKeys], &output)
-            let key = { (letter: Character, length: Int) in
-                method.derive(sharedSecret: secret, exchangeHash: h, sessionID: session, letter: letter, length: length)
-            }
-            func cipher(
-                _ name: String,
-                _ mac: String?,
-                iv: Character,
-                key keyLetter: Character,
-                macKey macLetter: Character
-            ) throws(SSHWireError)
-                -> any PacketCipher
-            {
-                guard let sizes = PacketCiphers.sizes(cipher: name) else {
-                    throw SSHWireError(.keyExchangeFailed, "cipher \(name) is not implemented")
-                }
-                let macLength = mac.flatMap(PacketCiphers.mac)?.key ?? 0
-                return try PacketCiphers.make(
-                    cipher: name,
-                    mac: mac,
-                    key: key(keyLetter, sizes.key),
-                    iv: key(iv, sizes.iv),
-                    macKey: key(macLetter, macLength)
-                )
-            }
-            // The server's NEWKEYS went out under the old keys; what it sends next uses the new ones.
-            outbound = try cipher(negotiated.encryptionServerToClient, negotiated.macServerToClient, iv: "B", key: "D", macKey: "F")
-            if strict { outboundSequence = 0 }
-            if negotiated.clientWantsExtInfo && firstKex { try send(Self.extInfo(configuration), &output) }
-            phase = .newKeys(inbound: try cipher(negotiated.encryptionClientToServer, negotiated.macClientToServer, iv: "A", key: "C", macKey: "E"))
-        case .newKeys(let newInbound):
-            guard number == MessageNumber.newKeys, payload.count == 1 else {
-                throw SSHWireError(.protocolError, "expected NEWKEYS, got message \(number)")
-            }
-            inbound = newInbound
-            if strict { inboundSequence = 0 }
-            firstKex = false
-            events.append(.encrypted(sessionID: sessionID ?? []))
-            phase = .service
+        case .keyExchange:
+            throw SSHWireError(.protocolError, "expected KEXINIT, got message \(number)")
         case .service:
             guard number == MessageNumber.serviceRequest else {
                 throw SSHWireError(.protocolError, "expected SERVICE_REQUEST, got message \(number)")

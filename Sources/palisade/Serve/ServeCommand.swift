@@ -215,7 +215,8 @@ struct ServeCommand: AsyncParsableCommand {
                         hostKeys: try directory.honeypotHostKeys(),
                         credentials: settings.credentials,
                         capturePasswords: settings.capturePasswords,
-                        failureDelay: (delay * 0.9)...(delay * 1.15)
+                        failureDelay: (delay * 0.9)...(delay * 1.15),
+                        moduli: settings.moduli
                     ),
                     sink: LedgerHoneypotSink(
                         pipeline: pipeline,

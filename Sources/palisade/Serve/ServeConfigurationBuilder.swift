@@ -3,6 +3,7 @@ import PalisadeCore
 import PalisadeExport
 import PalisadeLedger
 import PalisadePostgres
+import PalisadeSSH
 import PalisadeServer
 
 /// Turns resolved settings into the server's ``ServerConfiguration``, refusing unsafe or invalid
@@ -59,6 +60,7 @@ struct ServeConfigurationBuilder {
         var credentials: [String: Set<String>]
         var capturePasswords: Bool
         var failureDelayMilliseconds: Int
+        var moduli: ModuliFile
     }
 
     let settings: ServeSettings
@@ -89,8 +91,24 @@ struct ServeConfigurationBuilder {
             sensor: settings.string("honeypot.sensor") ?? "ssh-1",
             credentials: credentials,
             capturePasswords: try settings.bool("honeypot.capture_passwords"),
-            failureDelayMilliseconds: try settings.integer("honeypot.failure_delay_ms", in: 0...10_000)
+            failureDelayMilliseconds: try settings.integer("honeypot.failure_delay_ms", in: 0...10_000),
+            moduli: try moduli()
         )
+    }
+
+    /// `honeypot.moduli_file`, or sshd's file when this host has one.
+    private func moduli() throws -> ModuliFile {
+        let path = settings.string("honeypot.moduli_file") ?? "/etc/ssh/moduli"
+        guard settings.string("honeypot.moduli_file") != nil || FileManager.default.fileExists(atPath: path) else { return .none }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CLIError("\(settings.describe("honeypot.moduli_file")): cannot read \(path): \(error)")
+        }
+        let moduli = ModuliFile(text: text)
+        guard moduli.count > 0 else { throw CLIError("\(path) holds no usable safe primes (see moduli(5))") }
+        return moduli
     }
 
     private func alertingSettings() throws -> AlertingSettings? {

@@ -56,6 +56,11 @@ struct ServeSettings {
         Spec(key: "honeypot.credentials", defaultValue: nil, help: "comma-separated user:password pairs that log in to the fake shell"),
         Spec(key: "honeypot.capture_passwords", defaultValue: "true", help: "keep tried passwords in events (false: only their length)"),
         Spec(key: "honeypot.failure_delay_ms", defaultValue: "2000", help: "delay before a failed login is answered (OpenSSH with PAM: ~2 s)"),
+        Spec(
+            key: "honeypot.moduli_file",
+            defaultValue: nil,
+            help: "group-exchange primes (moduli(5)); default /etc/ssh/moduli when present, else RFC 3526's as sshd"
+        ),
         Spec(key: "tls.cert", defaultValue: nil, help: "PEM certificate chain for HTTPS"),
         Spec(key: "tls.key", defaultValue: nil, help: "PEM private key for HTTPS"),
         Spec(key: "limits.max_event_bytes", defaultValue: "65536", help: "largest single-event body"),
