@@ -22,13 +22,16 @@ public struct HoneypotSession: Sendable {
     public var port: Int
     /// The user once one logged in (or tried).
     public var username: String?
+    /// The same for every connection from this address within the hour (see ``SensorSecret``).
+    public var correlationID: String
 
     /// Creates a context.
-    public init(sensor: String, id: String, address: String, port: Int) {
+    public init(sensor: String, id: String, address: String, port: Int, correlationID: String) {
         self.sensor = sensor
         self.id = id
         self.address = address
         self.port = port
+        self.correlationID = correlationID
     }
 }
 
@@ -58,12 +61,18 @@ public enum HoneypotEvents {
         var meta = metadata
         meta["sensor"] = .string(session.sensor)
         meta["source_port"] = .number(Double(session.port))
+        meta["correlation_id"] = .string(session.correlationID)
         members["metadata"] = .object(meta)
         return .object(members)
     }
 
     /// The events for what a connection observed.
-    public static func events(for event: SSHEvent, _ session: inout HoneypotSession, capturePasswords: Bool) -> [JSONValue] {
+    public static func events(
+        for event: SSHEvent,
+        _ session: inout HoneypotSession,
+        passwords: PasswordCapture,
+        secret: SensorSecret
+    ) -> [JSONValue] {
         switch event {
         case .clientIdentification(let identification):
             return [draft("ssh.client_version", session, metadata: ["client_version": text(identification.description)])]
@@ -92,14 +101,7 @@ public enum HoneypotEvents {
             return []
         case .authentication(let attempt, let succeeded):
             session.username = attempt.username
-            var metadata: [String: JSONValue] = [
-                "method": .string(attempt.method), "username": text(attempt.username), "mitre": .array([.string("T1110")]),
-            ]
-            if let password = attempt.password {
-                metadata["password"] = capturePasswords ? text(password) : .string("(\(password.utf8.count) bytes, not kept)")
-            }
-            if let blob = attempt.publicKeyBlob { metadata["key_fingerprint"] = .string(HostKeyFingerprint.sha256(blob)) }
-            if let algorithm = attempt.publicKeyAlgorithm { metadata["key_algorithm"] = .string(algorithm) }
+            let metadata = attemptMetadata(attempt, passwords: passwords, secret: secret)
             return [
                 draft(
                     succeeded ? "ssh.login" : "ssh.auth_failed",
@@ -109,6 +111,9 @@ public enum HoneypotEvents {
                     metadata: metadata
                 )
             ]
+        case .publicKeyAcceptable(let attempt):
+            session.username = attempt.username
+            return [draft("ssh.auth_key_acceptable", session, metadata: attemptMetadata(attempt, passwords: passwords, secret: secret))]
         case .clientDisconnected(let reason, let message):
             return [draft("ssh.client_disconnect", session, metadata: ["reason": .number(Double(reason)), "message": text(message)])]
         case .channel(let channelEvent):
@@ -145,6 +150,26 @@ public enum HoneypotEvents {
         }
     }
 
+    /// What an authentication attempt's event says: method, user, password (or its hash), key.
+    static func attemptMetadata(_ attempt: AuthenticationAttempt, passwords: PasswordCapture, secret: SensorSecret) -> [String: JSONValue] {
+        var metadata: [String: JSONValue] = [
+            "method": .string(attempt.method), "username": text(attempt.username), "mitre": .array([.string("T1110")]),
+            "attempt": .number(Double(attempt.number)),
+        ]
+        if let password = attempt.password {
+            switch passwords {
+            case .plaintext: metadata["password"] = text(password)
+            case .hashed: metadata["password_hash"] = .string(secret.passwordHash(password))
+            }
+            metadata["password_length"] = .number(Double(password.count))
+        }
+        if attempt.changingPassword { metadata["changing_password"] = .bool(true) }
+        if let blob = attempt.publicKeyBlob { metadata["key_fingerprint"] = .string(KeyFingerprint.sha256(blob)) }
+        if let algorithm = attempt.publicKeyAlgorithm { metadata["key_algorithm"] = .string(algorithm) }
+        if let signature = attempt.signature { metadata["signature"] = .string(signature) }
+        return metadata
+    }
+
     /// The event of a command typed in the fake shell.
     public static func command(_ line: String, _ session: HoneypotSession) -> JSONValue {
         draft("ssh.command", session, severity: "high", metadata: ["command": text(line), "mitre": techniques(line)])
@@ -164,12 +189,5 @@ public enum HoneypotEvents {
         var cut = String(decoding: value.utf8.prefix(maxText), as: UTF8.self)
         if cut.hasSuffix("\u{FFFD}") { cut.removeLast() }
         return .string(cut + "…[truncated from \(value.utf8.count) bytes]")
-    }
-}
-
-/// OpenSSH-style fingerprints of keys clients offer.
-enum HostKeyFingerprint {
-    static func sha256(_ blob: [UInt8]) -> String {
-        "SHA256:" + Data(SHA256.hash(data: blob)).base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
 }

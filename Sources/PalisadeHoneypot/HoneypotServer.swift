@@ -24,10 +24,14 @@ public final class HoneypotServer: Sendable {
         public var profile: ServerProfile
         /// Host keys (persisted by the caller, so the fingerprint survives restarts).
         public var hostKeys: [HostKey]
-        /// Credentials that log in (`user` → passwords); empty: nobody logs in.
-        public var credentials: [String: Set<String>]
-        /// Keep passwords in events (researchers want them), or only their length.
-        public var capturePasswords: Bool
+        /// Which credentials log in.
+        public var policy: LoginPolicy
+        /// Whether sshd's keyboard-interactive (PAM) method is offered (Debian 12: no).
+        public var keyboardInteractive: Bool
+        /// Passwords in events as typed, or hashed.
+        public var passwords: PasswordCapture
+        /// The sensor's secret (password hashes, correlation ids).
+        public var secret: SensorSecret
         /// How long a failed attempt's answer waits, seconds (OpenSSH with PAM: about 2 s).
         public var failureDelay: ClosedRange<Double>
         /// Connections at once from one address.
@@ -48,8 +52,10 @@ public final class HoneypotServer: Sendable {
             sensor: String = "ssh-1",
             profile: ServerProfile = ServerProfile.debian12.offering(only: ServerConnection.implemented),
             hostKeys: [HostKey],
-            credentials: [String: Set<String>] = [:],
-            capturePasswords: Bool = true,
+            policy: LoginPolicy = LoginPolicy(),
+            keyboardInteractive: Bool = false,
+            passwords: PasswordCapture = .plaintext,
+            secret: SensorSecret = .random(),
             failureDelay: ClosedRange<Double> = 1.8...2.3,
             maxConnectionsPerAddress: Int = 10,
             maxConnections: Int = 1_000,
@@ -62,8 +68,10 @@ public final class HoneypotServer: Sendable {
             self.sensor = sensor
             self.profile = profile
             self.hostKeys = hostKeys
-            self.credentials = credentials
-            self.capturePasswords = capturePasswords
+            self.policy = policy
+            self.keyboardInteractive = keyboardInteractive
+            self.passwords = passwords
+            self.secret = secret
             self.failureDelay = failureDelay
             self.maxConnectionsPerAddress = maxConnectionsPerAddress
             self.maxConnections = maxConnections
@@ -114,10 +122,12 @@ public final class HoneypotServer: Sendable {
         let recorder = self.recorder
         let counts = self.counts
         let logger = self.logger
+        let policy = configuration.policy
         var connectionConfiguration = ServerConnection.Configuration(
             profile: configuration.profile,
             hostKeys: configuration.hostKeys,
-            accepts: { attempt in attempt.password.map { configuration.credentials[attempt.username]?.contains($0) ?? false } ?? false }
+            authenticationMethods: ["publickey", "password"] + (configuration.keyboardInteractive ? ["keyboard-interactive"] : []),
+            accepts: { policy.accepts($0) }
         )
         connectionConfiguration.moduli = configuration.moduli
         let listening = try await ServerBootstrap(group: group)

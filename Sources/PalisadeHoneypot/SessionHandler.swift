@@ -46,7 +46,13 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let address = context.remoteAddress?.ipAddress ?? "0.0.0.0"
         var generator = SystemRandomNumberGenerator()
         let id = UUID.version7(at: Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)), using: &generator).lowercasedString
-        let session = HoneypotSession(sensor: configuration.sensor, id: id, address: address, port: context.remoteAddress?.port ?? 0)
+        let session = HoneypotSession(
+            sensor: configuration.sensor,
+            id: id,
+            address: address,
+            port: context.remoteAddress?.port ?? 0,
+            correlationID: configuration.secret.correlationID(address: address, at: Date())
+        )
         opened = .now()
         guard counts.admit(address, perAddress: configuration.maxConnectionsPerAddress, total: configuration.maxConnections) else {
             // Over the limit: refused like OpenSSH's MaxStartups (closed before the banner), still recorded.
@@ -87,7 +93,7 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         var events = [JSONValue]()
         var delay = false
         for event in outcome.events {
-            events += HoneypotEvents.events(for: event, &session, capturePasswords: configuration.capturePasswords)
+            events += HoneypotEvents.events(for: event, &session, passwords: configuration.passwords, secret: configuration.secret)
             switch event {
             case .authentication(let attempt, let succeeded):
                 if succeeded { loggedIn = true } else if attempt.method != "none" { delay = true }

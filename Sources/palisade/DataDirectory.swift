@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Logging
 import PalisadeCore
+import PalisadeHoneypot
 import PalisadeIngest
 import PalisadeLedger
 import PalisadePostgres
@@ -111,6 +112,11 @@ struct DataDirectory {
             try writeSecretFile(rsaPath, contents: rsa.pemRepresentation + "\n")
         }
         return [HostKey(ed25519: ed25519), HostKey(.ecdsaP256(ecdsa)), HostKey(.rsa(rsa))]
+    }
+
+    /// The honeypot's secret for password hashes and correlation ids (honeypot_secret.key).
+    func honeypotSecret() throws -> SensorSecret {
+        SensorSecret(try symmetricKey("honeypot_secret.key", ifUnreadable: "delete it to make a new one").withUnsafeBytes { Array($0) })
     }
 
     /// A 256-bit key kept in `name`, generated on first use.

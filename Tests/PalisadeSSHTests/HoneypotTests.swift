@@ -35,7 +35,7 @@ import Testing
             configuration: .init(
                 port: 0,
                 hostKeys: [HostKey(ed25519: Curve25519.Signing.PrivateKey())],
-                credentials: ["root": ["toor"]],
+                policy: LoginPolicy(credentials: ["root": ["toor"]]),
                 failureDelay: 0.05...0.1
             ),
             sink: sink,

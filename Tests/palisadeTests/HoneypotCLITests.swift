@@ -65,7 +65,7 @@ struct HoneypotCLITests {
         let again = try await OpenSSHClient.run(port: port, password: "x", ["-v", "-o", "NumberOfPasswordPrompts=1", "root@127.0.0.1", "id"])
         #expect(Self.fingerprint(again.stderr) == first, "\(again.stderr)")
         let keys = try FileManager.default.contentsOfDirectory(atPath: cli.dataDir.path).filter { $0.hasPrefix("honeypot_") }.sorted()
-        #expect(keys == ["honeypot_ecdsa.key", "honeypot_ed25519.key", "honeypot_rsa.pem"])
+        #expect(keys == ["honeypot_ecdsa.key", "honeypot_ed25519.key", "honeypot_rsa.pem", "honeypot_secret.key"])
         for key in keys {
             let mode = try FileManager.default.attributesOfItem(atPath: cli.dataDir.appendingPathComponent(key).path)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(key) is \(String(mode ?? 0, radix: 8))")

@@ -38,6 +38,12 @@ public enum MessageNumber {
     public static let userauthSuccess: UInt8 = 52
     /// SSH_MSG_USERAUTH_BANNER.
     public static let userauthBanner: UInt8 = 53
+    /// SSH_MSG_USERAUTH_PK_OK (RFC 4252 §7).
+    public static let userauthPublicKeyOK: UInt8 = 60
+    /// SSH_MSG_USERAUTH_INFO_REQUEST (RFC 4256 §3.2): the same number, another method.
+    public static let userauthInfoRequest: UInt8 = 60
+    /// SSH_MSG_USERAUTH_INFO_RESPONSE (RFC 4256 §3.4).
+    public static let userauthInfoResponse: UInt8 = 61
     /// SSH_MSG_GLOBAL_REQUEST (RFC 4254).
     public static let globalRequest: UInt8 = 80
     /// SSH_MSG_REQUEST_SUCCESS.

@@ -16,6 +16,8 @@ public enum SSHEvent: Hashable, Sendable {
     case serviceRequested(String)
     /// An authentication attempt and whether the policy let it succeed.
     case authentication(AuthenticationAttempt, succeeded: Bool)
+    /// A publickey query (no signature) the policy would accept, answered USERAUTH_PK_OK.
+    case publicKeyAcceptable(AuthenticationAttempt)
     /// The client disconnected, with its reason.
     case clientDisconnected(reason: UInt32, message: String)
     /// Something on the connection protocol (after a successful authentication).
@@ -34,6 +36,20 @@ public struct AuthenticationAttempt: Hashable, Sendable {
     public var publicKeyAlgorithm: String?
     /// The offered key's blob, for `publickey`.
     public var publicKeyBlob: [UInt8]?
+    /// For `publickey`: nil for a query (no signature), else what the signature check found —
+    /// `valid`, `invalid` or `unsupported` (a key type not verified).
+    public var signature: String?
+    /// This attempt's number on the connection (1 for the first after `none`; `none` itself is 0).
+    public var number: Int = 0
+    /// Whether the client asked to change the password (RFC 4252 §8).
+    public var changingPassword = false
+
+    /// An attempt.
+    public init(username: String, method: String, password: String? = nil) {
+        self.username = username
+        self.method = method
+        self.password = password
+    }
 }
 
 /// The server side of one SSH connection as a pure state machine: bytes in, bytes out, events —
@@ -57,7 +73,8 @@ public final class ServerConnection {
         public var hostKeys: [HostKey]
         /// Whether an authentication attempt succeeds.
         public var accepts: @Sendable (AuthenticationAttempt) -> Bool
-        /// The methods a failure lists (`Permission denied (publickey,password).`).
+        /// The methods a failure lists (`Permission denied (publickey,password).`); with
+        /// `keyboard-interactive` among them, that method prompts for a password (as sshd with PAM).
         public var authenticationMethods: [String]
         /// Failed attempts (not counting `none`) after which the connection is closed, as
         /// OpenSSH's MaxAuthTries (6): the last one is answered with DISCONNECT "Too many
@@ -119,7 +136,9 @@ public final class ServerConnection {
     var sessionID: [UInt8]?
     let random: @Sendable (Int) -> [UInt8]
     var closed: SSHWireError?
-    private var authFailures = 0
+    var authFailures = 0
+    /// The user a keyboard-interactive prompt is out for.
+    var interactiveUser: String?
     /// Bytes sent and received since the last NEWKEYS (for re-keying by volume).
     var bytesSinceKeyExchange: UInt64 = 0
     /// Payloads held back while the server's key exchange runs (RFC 4253 §7.1), and their size.
@@ -324,33 +343,7 @@ public final class ServerConnection {
             try send(accept.bytes, &output)
             phase = .authentication
         case .authentication:
-            guard number == MessageNumber.userauthRequest else {
-                try unimplemented(&output)
-                return
-            }
-            let attempt = try Self.authenticationAttempt(payload)
-            let succeeded = configuration.accepts(attempt)
-            events.append(.authentication(attempt, succeeded: succeeded))
-            if !succeeded && attempt.method != "none" {
-                authFailures += 1
-                if authFailures >= configuration.maxAuthTries {
-                    throw SSHWireError(
-                        .protocolError,
-                        "too many authentication failures for \(attempt.username)",
-                        peerMessage: "Too many authentication failures"
-                    )
-                }
-            }
-            var answer = SSHWriter()
-            if succeeded {
-                answer.write(byte: MessageNumber.userauthSuccess)
-                phase = .connection
-            } else {
-                answer.write(byte: MessageNumber.userauthFailure)
-                answer.write(nameList: configuration.authenticationMethods)
-                answer.write(bool: false)
-            }
-            try send(answer.bytes, &output)
+            try handleAuthentication(number, payload, &output, &events)
         case .connection:
             try handleConnection(number, payload, &output, &events)
         }
@@ -377,27 +370,5 @@ public final class ServerConnection {
         writer.write(text: "publickey-hostbound@openssh.com")
         writer.write(text: "0")
         return writer.bytes
-    }
-
-    /// Reads a USERAUTH_REQUEST (RFC 4252 §5, §7, §8).
-    static func authenticationAttempt(_ payload: [UInt8]) throws(SSHWireError) -> AuthenticationAttempt {
-        var reader = SSHReader(payload, offset: 1)
-        let username = try reader.readText(limit: 1_024)
-        _ = try reader.readText(limit: 64)  // the service (ssh-connection)
-        let method = try reader.readText(limit: 64)
-        var attempt = AuthenticationAttempt(username: username, method: method)
-        switch method {
-        case "password":
-            let changing = try reader.readBool()
-            attempt.password = try reader.readText(limit: 4_096)
-            if changing { _ = try reader.readText(limit: 4_096) }
-        case "publickey":
-            _ = try reader.readBool()  // whether a signature follows
-            attempt.publicKeyAlgorithm = try reader.readText(limit: 128)
-            attempt.publicKeyBlob = try reader.readString(limit: 16_384)
-        default:
-            break
-        }
-        return attempt
     }
 }

@@ -213,8 +213,10 @@ struct ServeCommand: AsyncParsableCommand {
                         port: settings.port,
                         sensor: settings.sensor,
                         hostKeys: try directory.honeypotHostKeys(),
-                        credentials: settings.credentials,
-                        capturePasswords: settings.capturePasswords,
+                        policy: settings.policy,
+                        keyboardInteractive: settings.keyboardInteractive,
+                        passwords: settings.passwords,
+                        secret: try directory.honeypotSecret(),
                         failureDelay: (delay * 0.9)...(delay * 1.15),
                         moduli: settings.moduli
                     ),

@@ -1,6 +1,7 @@
 import Foundation
 import PalisadeCore
 import PalisadeExport
+import PalisadeHoneypot
 import PalisadeLedger
 import PalisadePostgres
 import PalisadeSSH
@@ -57,8 +58,9 @@ struct ServeConfigurationBuilder {
         var port: Int
         var tenant: TenantID?
         var sensor: String
-        var credentials: [String: Set<String>]
-        var capturePasswords: Bool
+        var policy: LoginPolicy
+        var keyboardInteractive: Bool
+        var passwords: PasswordCapture
         var failureDelayMilliseconds: Int
         var moduli: ModuliFile
     }
@@ -84,16 +86,37 @@ struct ServeConfigurationBuilder {
             guard let id = TenantID(name) else { throw CLIError("\(settings.describe("honeypot.tenant")) must match [a-z0-9][a-z0-9-]{0,62}") }
             tenant = id
         }
+        let acceptAfter = try settings.integer("honeypot.accept_after", in: 0...100)
+        let acceptedKeys = (settings.string("honeypot.accepted_keys") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        if let bad = acceptedKeys.first(where: { !$0.hasPrefix("SHA256:") }) {
+            throw CLIError("\(settings.describe("honeypot.accepted_keys")): \(bad) is not a SHA256:… fingerprint (ssh-keygen -l -E sha256)")
+        }
         return HoneypotSettings(
             host: host,
             port: port,
             tenant: tenant,
             sensor: settings.string("honeypot.sensor") ?? "ssh-1",
-            credentials: credentials,
-            capturePasswords: try settings.bool("honeypot.capture_passwords"),
+            policy: LoginPolicy(
+                credentials: credentials,
+                acceptAfterAttempts: acceptAfter == 0 ? nil : acceptAfter,
+                acceptedKeys: Set(acceptedKeys)
+            ),
+            keyboardInteractive: try settings.bool("honeypot.keyboard_interactive"),
+            passwords: try passwordCapture(),
             failureDelayMilliseconds: try settings.integer("honeypot.failure_delay_ms", in: 0...10_000),
             moduli: try moduli()
         )
+    }
+
+    /// `honeypot.capture_passwords`.
+    private func passwordCapture() throws -> PasswordCapture {
+        switch settings.string("honeypot.capture_passwords") {
+        case "plaintext", nil: return .plaintext
+        case "hash": return .hashed
+        case let other?: throw CLIError("\(settings.describe("honeypot.capture_passwords")) is \(other); use plaintext or hash")
+        }
     }
 
     /// `honeypot.moduli_file`, or sshd's file when this host has one.

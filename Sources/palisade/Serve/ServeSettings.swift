@@ -54,7 +54,14 @@ struct ServeSettings {
         Spec(key: "honeypot.tenant", defaultValue: nil, help: "the tenant whose ledger receives honeypot events (default: the operator tenant)"),
         Spec(key: "honeypot.sensor", defaultValue: "ssh-1", help: "the sensor id in honeypot events"),
         Spec(key: "honeypot.credentials", defaultValue: nil, help: "comma-separated user:password pairs that log in to the fake shell"),
-        Spec(key: "honeypot.capture_passwords", defaultValue: "true", help: "keep tried passwords in events (false: only their length)"),
+        Spec(
+            key: "honeypot.accept_after",
+            defaultValue: "0",
+            help: "from this password attempt of a connection on, any password logs in (0: only honeypot.credentials)"
+        ),
+        Spec(key: "honeypot.accepted_keys", defaultValue: nil, help: "comma-separated SHA256:… fingerprints of client keys that log in"),
+        Spec(key: "honeypot.keyboard_interactive", defaultValue: "false", help: "offer keyboard-interactive like sshd with PAM (Debian: off)"),
+        Spec(key: "honeypot.capture_passwords", defaultValue: "plaintext", help: "tried passwords in events: plaintext, or hash (HMAC + length)"),
         Spec(key: "honeypot.failure_delay_ms", defaultValue: "2000", help: "delay before a failed login is answered (OpenSSH with PAM: ~2 s)"),
         Spec(
             key: "honeypot.moduli_file",
