@@ -101,7 +101,8 @@ public enum HoneypotEvents {
             return []
         case .authentication(let attempt, let succeeded):
             session.username = attempt.username
-            let metadata = attemptMetadata(attempt, passwords: passwords, secret: secret)
+            var metadata = attemptMetadata(attempt, passwords: passwords, secret: secret)
+            metadata["outcome"] = .string(succeeded ? "succeeded" : "failed")
             return [
                 draft(
                     succeeded ? "ssh.login" : "ssh.auth_failed",
@@ -148,6 +149,19 @@ public enum HoneypotEvents {
                 return []
             }
         }
+    }
+
+    /// The event of an attempt refused because its address is over its limit: answered as a
+    /// failure whatever the credentials, recorded with them.
+    public static func rateLimitedAttempt(
+        _ attempt: AuthenticationAttempt,
+        _ session: HoneypotSession,
+        passwords: PasswordCapture,
+        secret: SensorSecret
+    ) -> JSONValue {
+        var metadata = attemptMetadata(attempt, passwords: passwords, secret: secret)
+        metadata["outcome"] = .string("rate_limited")
+        return draft("ssh.auth_failed", session, success: false, severity: "medium", metadata: metadata)
     }
 
     /// What an authentication attempt's event says: method, user, password (or its hash), key.

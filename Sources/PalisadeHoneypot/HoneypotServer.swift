@@ -44,6 +44,8 @@ public final class HoneypotServer: Sendable {
         public var maxSessionSeconds: Int64
         /// The primes group exchange picks from (sshd's /etc/ssh/moduli).
         public var moduli: ModuliFile
+        /// New connections and authentication attempts allowed per source address.
+        public var rateLimits: AddressRateLimits.Limits
 
         /// Creates settings with OpenSSH's behaviour.
         public init(
@@ -61,7 +63,8 @@ public final class HoneypotServer: Sendable {
             maxConnections: Int = 1_000,
             loginGraceSeconds: Int64 = 120,
             maxSessionSeconds: Int64 = 3_600,
-            moduli: ModuliFile = .none
+            moduli: ModuliFile = .none,
+            rateLimits: AddressRateLimits.Limits = .init()
         ) {
             self.host = host
             self.port = port
@@ -78,19 +81,38 @@ public final class HoneypotServer: Sendable {
             self.loginGraceSeconds = loginGraceSeconds
             self.maxSessionSeconds = maxSessionSeconds
             self.moduli = moduli
+            self.rateLimits = rateLimits
         }
     }
 
-    /// Connections at once, in all and per address.
+    /// Connections at once (in all and per address) and the per-address rate limits, shared by
+    /// every connection.
     final class Counts: Sendable {
         let open = Mutex<[String: Int]>([:])
+        let rates: Mutex<AddressRateLimits>
 
-        func admit(_ address: String, perAddress: Int, total: Int) -> Bool {
-            open.withLock { counts in
+        init(limits: AddressRateLimits.Limits) { rates = Mutex(AddressRateLimits(limits: limits)) }
+
+        /// Why a connection is refused, or nil when it is admitted (and counted).
+        func admit(_ address: String, perAddress: Int, total: Int) -> String? {
+            let admitted = open.withLock { counts in
                 guard counts.values.reduce(0, +) < total, counts[address, default: 0] < perAddress else { return false }
                 counts[address, default: 0] += 1
                 return true
             }
+            guard admitted else { return "too_many_connections" }
+            let now = Self.now()
+            guard rates.withLock({ $0.admitConnection(from: address, now: now) }) else {
+                release(address)
+                return "rate_limited"
+            }
+            return nil
+        }
+
+        /// Whether an authentication attempt from `address` is within its limit.
+        func admitAttempt(_ address: String) -> Bool {
+            let now = Self.now()
+            return rates.withLock { $0.admitAttempt(from: address, now: now) }
         }
 
         func release(_ address: String) {
@@ -99,11 +121,13 @@ public final class HoneypotServer: Sendable {
                 if counts[address] == 0 { counts[address] = nil }
             }
         }
+
+        private static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
     }
 
     let configuration: Configuration
     private let recorder: Recorder
-    private let counts = Counts()
+    private let counts: Counts
     private let group: MultiThreadedEventLoopGroup
     private let channel = Mutex<(any Channel)?>(nil)
     private let logger: Logger
@@ -112,6 +136,7 @@ public final class HoneypotServer: Sendable {
     public init(configuration: Configuration, sink: any HoneypotSink, logger: Logger) {
         self.configuration = configuration
         self.recorder = Recorder(sink: sink, logger: logger)
+        counts = Counts(limits: configuration.rateLimits)
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PalisadeCore
 import PalisadeSSH
+import Synchronization
 
 /// One attacker's connection: bytes through the SSH state machine, sessions through fake shells,
 /// observations to the recorder, failed logins answered after OpenSSH's delay.
@@ -27,6 +28,8 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var bytesIn = 0
     private var bytesOut = 0
     private var timers: [Scheduled<Void>] = []
+    /// Numbers of the attempts refused for the address's rate limit.
+    private let limited = LimitedAttempts()
 
     init(
         configuration: HoneypotServer.Configuration,
@@ -54,17 +57,37 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
             correlationID: configuration.secret.correlationID(address: address, at: Date())
         )
         opened = .now()
-        guard counts.admit(address, perAddress: configuration.maxConnectionsPerAddress, total: configuration.maxConnections) else {
-            // Over the limit: refused like OpenSSH's MaxStartups (closed before the banner), still recorded.
+        if let refusal = counts.admit(address, perAddress: configuration.maxConnectionsPerAddress, total: configuration.maxConnections) {
+            // Over a limit: closed before the banner like OpenSSH's MaxStartups, still recorded.
             recorder.record([
-                HoneypotEvents.draft("ssh.connect", session, success: false, severity: "medium", metadata: ["refused": .string("rate_limited")])
+                HoneypotEvents.draft(
+                    "ssh.connect",
+                    session,
+                    success: false,
+                    severity: "medium",
+                    metadata: ["outcome": .string(refusal)]
+                )
             ])
             context.close(promise: nil)
             return
         }
         admitted = true
-        recorder.record([HoneypotEvents.draft("ssh.connect", session)])
-        let connection = ServerConnection(configuration: connectionConfiguration) { count in
+        recorder.record([HoneypotEvents.draft("ssh.connect", session, metadata: ["outcome": .string("accepted")])])
+        // Attempts over the address's limit fail whatever the credentials; they are marked so
+        // their events say so.
+        var settings = connectionConfiguration
+        let policy = settings.accepts
+        let counts = self.counts
+        let limited = self.limited
+        settings.accepts = { attempt in
+            guard attempt.method != "none" else { return policy(attempt) }
+            guard counts.admitAttempt(address) else {
+                limited.numbers.withLock { _ = $0.insert(attempt.number) }
+                return false
+            }
+            return policy(attempt)
+        }
+        let connection = ServerConnection(configuration: settings) { count in
             var generator = SystemRandomNumberGenerator()
             return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
@@ -93,7 +116,12 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         var events = [JSONValue]()
         var delay = false
         for event in outcome.events {
-            events += HoneypotEvents.events(for: event, &session, passwords: configuration.passwords, secret: configuration.secret)
+            if case .authentication(let attempt, false) = event, limited.numbers.withLock({ $0.remove(attempt.number) }) != nil {
+                session.username = attempt.username
+                events.append(HoneypotEvents.rateLimitedAttempt(attempt, session, passwords: configuration.passwords, secret: configuration.secret))
+            } else {
+                events += HoneypotEvents.events(for: event, &session, passwords: configuration.passwords, secret: configuration.secret)
+            }
             switch event {
             case .authentication(let attempt, let succeeded):
                 if succeeded { loggedIn = true } else if attempt.method != "none" { delay = true }
@@ -217,4 +245,10 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         logger.debug("palisade.honeypot.connection_error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
+}
+
+/// The numbers of a connection's attempts refused for their address's rate limit (marked by the
+/// policy closure, read when the events are made; both on the connection's event loop).
+final class LimitedAttempts: Sendable {
+    let numbers = Mutex<Set<Int>>([])
 }

@@ -30,13 +30,16 @@ import Testing
         }
     }
 
-    static func honeypot(_ sink: Sink) async throws -> (HoneypotServer, Int) {
+    /// A honeypot on a free port, with root/toor listed, short failure delays and (unless given)
+    /// no rate limits.
+    static func honeypot(_ sink: Sink, limits: AddressRateLimits.Limits = .off) async throws -> (HoneypotServer, Int) {
         let server = HoneypotServer(
             configuration: .init(
                 port: 0,
                 hostKeys: [HostKey(ed25519: Curve25519.Signing.PrivateKey())],
                 policy: LoginPolicy(credentials: ["root": ["toor"]]),
-                failureDelay: 0.05...0.1
+                failureDelay: 0.05...0.1,
+                rateLimits: limits
             ),
             sink: sink,
             logger: Logger(label: "test")
@@ -118,6 +121,66 @@ import Testing
         #expect(captured == Set(passwords), "\(passwords.count - captured.intersection(passwords).count) passwords were not recorded")
         let clients = Set(sink.metadata("ssh.client_version", "client_version"))
         #expect(clients.contains { $0.contains("libssh") }, "\(clients)")
+        try await server.stop()
+    }
+
+    func outcomes(_ sink: Sink, _ action: String) -> [String] { sink.metadata(action, "outcome") }
+
+    @Test func attemptsAndConnectionsOverTheAddressLimitsAreRefusedAndStillRecorded() async throws {
+        let sink = Sink()
+        let (server, port) = try await Self.honeypot(sink, limits: .init(connectionsPerMinute: 3, attemptsPerHour: 2))
+        let wrong = try await Self.ssh(port: port, password: "hunter2", ["-o", "NumberOfPasswordPrompts=2", "root@127.0.0.1", "id"])
+        #expect(wrong.status == 255 && wrong.stderr.contains("Permission denied"), "\(wrong.stderr)")
+        // The third attempt is over the limit: refused although the password is listed.
+        let right = try await Self.ssh(port: port, password: "toor", ["-o", "NumberOfPasswordPrompts=1", "root@127.0.0.1", "id"])
+        #expect(right.status == 255 && right.stderr.contains("Permission denied"), "\(right.stderr)")
+        _ = try await Self.ssh(port: port, password: "toor", ["-o", "NumberOfPasswordPrompts=1", "root@127.0.0.1", "id"])
+        // The fourth connection in a minute is closed before the banner.
+        let fourth = try await Self.ssh(port: port, password: "toor", ["root@127.0.0.1", "id"])
+        #expect(fourth.status == 255 && fourth.stderr.contains("kex_exchange_identification"), "\(fourth.stderr)")
+        try await Self.waitFor(sink, "ssh.disconnect", count: 3)
+        for _ in 0..<100 where outcomes(sink, "ssh.connect").count < 4 { try await Task.sleep(for: .milliseconds(20)) }
+        // (The "none" probe each client starts with is recorded and never counted.)
+        let methods = sink.metadata("ssh.auth_failed", "method")
+        let passwordOutcomes = zip(methods, outcomes(sink, "ssh.auth_failed")).filter { $0.0 == "password" }.map(\.1)
+        #expect(passwordOutcomes == ["failed", "failed", "rate_limited", "rate_limited"], "\(methods)")
+        #expect(sink.metadata("ssh.auth_failed", "password") == ["hunter2", "hunter2", "toor", "toor"])
+        #expect(outcomes(sink, "ssh.connect") == ["accepted", "accepted", "accepted", "rate_limited"])
+        #expect(!sink.actions().contains("ssh.login"))
+        try await server.stop()
+    }
+
+    @Test func fiveHundredConnectionsFromOneAddressLeaveTheSensorCapturingOthers() async throws {
+        let sink = Sink()
+        let (server, port) = try await Self.honeypot(sink, limits: .init())
+        let script = """
+            import socket, sys
+            port = int(sys.argv[1])
+            sockets = []
+            for _ in range(500):
+                s = socket.socket(); s.settimeout(10); s.connect(("127.0.0.1", port)); sockets.append(s)
+            banners = 0
+            for s in sockets:
+                try:
+                    if s.recv(64).startswith(b"SSH-2.0-"): banners += 1
+                except OSError:
+                    pass
+            print(f"banners {banners}")
+            for s in sockets: s.close()
+            """
+        let (python, arguments) = ExternalProcess.pythonArguments(["-c", script, "\(port)"])
+        let flood = try await ExternalProcess.runDetached(python, arguments)
+        #expect(flood.stdout == "banners 10\n", "at most 10 at once, and 10 a minute, from one address: \(flood.stdout)\(flood.stderr)")
+        // Another address (127.0.0.2 is loopback too) is still served and captured.
+        let other = try await Self.ssh(port: port, password: "toor", ["-b", "127.0.0.2", "root@127.0.0.1", "id"])
+        #expect(other.status == 0 && other.stdout.contains("uid=0(root)"), "\(other.stderr)")
+        for _ in 0..<300 where outcomes(sink, "ssh.connect").count < 501 { try await Task.sleep(for: .milliseconds(20)) }
+        let connects = outcomes(sink, "ssh.connect")
+        #expect(
+            connects.count == 501 && connects.filter { $0 == "accepted" }.count == 11,
+            "\(Dictionary(grouping: connects) { $0 }.mapValues(\.count))"
+        )
+        #expect(sink.metadata("ssh.login", "username") == ["root"])
         try await server.stop()
     }
 }

@@ -218,7 +218,8 @@ struct ServeCommand: AsyncParsableCommand {
                         passwords: settings.passwords,
                         secret: try directory.honeypotSecret(),
                         failureDelay: (delay * 0.9)...(delay * 1.15),
-                        moduli: settings.moduli
+                        moduli: settings.moduli,
+                        rateLimits: settings.rateLimits
                     ),
                     sink: LedgerHoneypotSink(
                         pipeline: pipeline,

@@ -63,6 +63,7 @@ struct ServeConfigurationBuilder {
         var passwords: PasswordCapture
         var failureDelayMilliseconds: Int
         var moduli: ModuliFile
+        var rateLimits: AddressRateLimits.Limits
     }
 
     let settings: ServeSettings
@@ -106,7 +107,11 @@ struct ServeConfigurationBuilder {
             keyboardInteractive: try settings.bool("honeypot.keyboard_interactive"),
             passwords: try passwordCapture(),
             failureDelayMilliseconds: try settings.integer("honeypot.failure_delay_ms", in: 0...10_000),
-            moduli: try moduli()
+            moduli: try moduli(),
+            rateLimits: AddressRateLimits.Limits(
+                connectionsPerMinute: try settings.integer("honeypot.connections_per_minute", in: 0...100_000),
+                attemptsPerHour: try settings.integer("honeypot.auth_attempts_per_hour", in: 0...1_000_000)
+            )
         )
     }
 

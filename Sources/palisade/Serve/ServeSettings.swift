@@ -60,6 +60,12 @@ struct ServeSettings {
             help: "from this password attempt of a connection on, any password logs in (0: only honeypot.credentials)"
         ),
         Spec(key: "honeypot.accepted_keys", defaultValue: nil, help: "comma-separated SHA256:… fingerprints of client keys that log in"),
+        Spec(key: "honeypot.connections_per_minute", defaultValue: "10", help: "new connections per source address a minute (0: no limit)"),
+        Spec(
+            key: "honeypot.auth_attempts_per_hour",
+            defaultValue: "100",
+            help: "login attempts per source address an hour; over it they fail and are recorded rate_limited (0: no limit)"
+        ),
         Spec(key: "honeypot.keyboard_interactive", defaultValue: "false", help: "offer keyboard-interactive like sshd with PAM (Debian: off)"),
         Spec(key: "honeypot.capture_passwords", defaultValue: "plaintext", help: "tried passwords in events: plaintext, or hash (HMAC + length)"),
         Spec(key: "honeypot.failure_delay_ms", defaultValue: "2000", help: "delay before a failed login is answered (OpenSSH with PAM: ~2 s)"),
