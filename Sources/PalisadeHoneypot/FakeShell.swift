@@ -5,33 +5,6 @@ import Foundation
 /// unknown ones as bash does, and records every line — a session is a transcript, never an
 /// execution.
 public struct FakeShell: Sendable {
-    /// The host it pretends to be.
-    public struct Profile: Sendable {
-        /// The host name in the prompt and `uname -n`.
-        public var hostname: String
-        /// `uname -a`.
-        public var kernel: String
-        /// /etc/passwd.
-        public var passwd: String
-
-        /// A Debian 12 server.
-        public static let debian12 = Profile(
-            hostname: "srv-db01",
-            kernel: "Linux srv-db01 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) x86_64 GNU/Linux",
-            passwd: """
-                root:x:0:0:root:/root:/bin/bash
-                daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
-                bin:x:2:2:bin:/bin:/usr/sbin/nologin
-                sys:x:3:3:sys:/dev:/usr/sbin/nologin
-                www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
-                sshd:x:104:65534::/run/sshd:/usr/sbin/nologin
-                postgres:x:105:111:PostgreSQL administrator,,,:/var/lib/postgresql:/bin/bash
-                admin:x:1000:1000:admin,,,:/home/admin:/bin/bash
-
-                """
-        )
-    }
-
     /// The user logged in.
     public let user: String
     /// The profile.
@@ -117,17 +90,12 @@ public struct FakeShell: Sendable {
         }
     }
 
-    /// The files the profile has.
-    private func contents(of path: String) -> String? {
-        switch path {
-        case "/etc/passwd": profile.passwd
-        case "/etc/hostname": profile.hostname + "\n"
-        case "/etc/issue": "Debian GNU/Linux 12 \\n \\l\n\n"
-        case "/proc/cpuinfo":
-            "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\ncpu MHz\t\t: 2399.998\ncache size\t: 35840 KB\n\n"
-        case "/proc/meminfo": "MemTotal:        8143436 kB\nMemFree:          512312 kB\nMemAvailable:    6124520 kB\n"
-        default: nil
-        }
+    /// A file of the profile, by absolute path or relative to the working directory.
+    func contents(of path: String) -> String? { profile.file(at: resolve(path)) }
+
+    /// `path` made absolute against the working directory (`.` and `..` folded).
+    func resolve(_ path: String) -> String {
+        FakeShell.Profile.normalize(path.hasPrefix("/") ? path : directory + "/" + path)
     }
 
     private mutating func single(_ command: String) -> (String, Bool) {
@@ -146,38 +114,32 @@ public struct FakeShell: Sendable {
         case "hostname": return (profile.hostname + "\n", false)
         case "uname":
             if arguments.contains("-a") { return (profile.kernel + "\n", false) }
-            if arguments.contains("-r") { return ("6.1.0-28-amd64\n", false) }
+            if arguments.contains("-r") { return (profile.kernel.split(separator: " ").dropFirst(2).first.map { "\($0)\n" } ?? "\n", false) }
             if arguments.contains("-m") { return ("x86_64\n", false) }
             return ("Linux\n", false)
         case "echo": return (arguments.joined(separator: " ").replacingOccurrences(of: "\"", with: "") + "\n", false)
         case "cd":
             let target = arguments.first ?? (user == "root" ? "/root" : "/home/\(user)")
-            if target.hasPrefix("/") {
-                directory = target
-            } else if target == ".." {
-                directory = directory.split(separator: "/").dropLast().joined(separator: "/")
-                if !directory.hasPrefix("/") { directory = "/" + directory }
-            } else if target != "." {
-                directory = (directory == "/" ? "" : directory) + "/" + target
-            }
+            guard profile.isDirectory(resolve(target)) else { return ("-bash: cd: \(target): No such file or directory\n", false) }
+            directory = resolve(target)
             return ("", false)
         case "ls":
+            let targets = arguments.filter { !$0.hasPrefix("-") }
+            guard let target = targets.first else { return (listing(directory), false) }
+            if profile.file(at: resolve(target)) != nil { return (target + "\n", false) }
+            guard profile.isDirectory(resolve(target)) else {
+                return ("ls: cannot access '\(target)': No such file or directory\n", false)
+            }
+            return (listing(resolve(target)), false)
+        case "cat":
             return (
-                directory == "/" ? "bin  boot  dev  etc  home  lib  lib64  media  mnt  opt  proc  root  run  sbin  srv  sys  tmp  usr  var\n" : "",
+                arguments.filter { !$0.hasPrefix("-") }.map { file in
+                    if let text = contents(of: file) { return text }
+                    if profile.isDirectory(resolve(file)) { return "cat: \(file): Is a directory\n" }
+                    return "cat: \(file): No such file or directory\n"
+                }.joined(),
                 false
             )
-        case "cat":
-            if arguments.contains("/etc/passwd") { return (profile.passwd, false) }
-            if arguments.contains("/proc/cpuinfo") {
-                return (
-                    "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\ncpu MHz\t\t: 2399.998\ncache size\t: 35840 KB\n\n",
-                    false
-                )
-            }
-            if arguments.contains("/proc/meminfo") {
-                return ("MemTotal:        8143436 kB\nMemFree:          512312 kB\nMemAvailable:    6124520 kB\n", false)
-            }
-            return (arguments.map { "cat: \($0): No such file or directory\n" }.joined(), false)
         case "w":
             return (
                 " 10:42:01 up 41 days,  3:12,  1 user,  load average: 0.08, 0.03, 0.01\nUSER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT\n\(user)     pts/0    -                10:41    0.00s  0.01s  0.00s w\n",
@@ -192,5 +154,11 @@ public struct FakeShell: Sendable {
         default:
             return ("-bash: \(name): command not found\n", false)
         }
+    }
+
+    /// `ls` of a directory: its entries, two spaces apart, as ls prints them to a pipe-less terminal.
+    private func listing(_ path: String) -> String {
+        let entries = profile.entries(of: path)
+        return entries.isEmpty ? "" : entries.joined(separator: "  ") + "\n"
     }
 }

@@ -46,6 +46,8 @@ public final class HoneypotServer: Sendable {
         public var moduli: ModuliFile
         /// New connections and authentication attempts allowed per source address.
         public var rateLimits: AddressRateLimits.Limits
+        /// The host the fake shell pretends to be.
+        public var system: FakeShell.Profile
 
         /// Creates settings with OpenSSH's behaviour.
         public init(
@@ -64,7 +66,8 @@ public final class HoneypotServer: Sendable {
             loginGraceSeconds: Int64 = 120,
             maxSessionSeconds: Int64 = 3_600,
             moduli: ModuliFile = .none,
-            rateLimits: AddressRateLimits.Limits = .init()
+            rateLimits: AddressRateLimits.Limits = .init(),
+            system: FakeShell.Profile = .debian12
         ) {
             self.host = host
             self.port = port
@@ -82,6 +85,7 @@ public final class HoneypotServer: Sendable {
             self.maxSessionSeconds = maxSessionSeconds
             self.moduli = moduli
             self.rateLimits = rateLimits
+            self.system = system
         }
     }
 

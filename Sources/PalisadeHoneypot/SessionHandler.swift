@@ -126,11 +126,11 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
             case .authentication(let attempt, let succeeded):
                 if succeeded { loggedIn = true } else if attempt.method != "none" { delay = true }
             case .channel(.shell(let id)):
-                let shell = FakeShell(user: session.username ?? "root")
+                let shell = FakeShell(user: session.username ?? "root", profile: configuration.system)
                 outcome.output += connection.send(data: Array(shell.prompt.utf8), channel: id).output
                 shells[id] = shell
             case .channel(.exec(let id, let command)):
-                var shell = FakeShell(user: session.username ?? "root")
+                var shell = FakeShell(user: session.username ?? "root", profile: configuration.system)
                 let (text, _) = shell.run(command)
                 outcome.output += connection.send(data: Array(text.utf8), channel: id).output
                 outcome.output += connection.exit(channel: id, status: text.hasPrefix("-bash:") ? 127 : 0).output

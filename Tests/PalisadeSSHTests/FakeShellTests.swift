@@ -1,3 +1,4 @@
+import Foundation
 import PalisadeHoneypot
 import Testing
 
@@ -21,5 +22,33 @@ struct FakeShellTests {
         #expect(shell.history.count == 11)
         var user = FakeShell(user: "admin")
         #expect(user.prompt == "admin@srv-db01:~$ " && user.run("whoami").output == "admin\n")
+    }
+
+    @Test func theFilesystemComesFromTheProfile() {
+        var shell = FakeShell(user: "root")
+        #expect(shell.run("ls /").output.hasPrefix("bin  boot  dev  etc  home"))
+        #expect(shell.run("ls /home").output == "admin\n")
+        #expect(shell.run("cat /etc/issue").output == "Debian GNU/Linux 12 \\n \\l\n\n")
+        #expect(shell.run("cat /etc/os-release").output.hasPrefix("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\""))
+        #expect(shell.run("cd /etc/ssh; cat sshd_config").output.contains("UsePAM yes"))
+        #expect(shell.run("cd ../..; pwd").output == "/\n")
+        #expect(shell.run("cd /nowhere").output == "-bash: cd: /nowhere: No such file or directory\n")
+        #expect(shell.run("cat /etc").output == "cat: /etc: Is a directory\n")
+        #expect(shell.run("uname -r").output == "6.1.0-28-amd64\n")
+    }
+
+    @Test func aProfileFileChangesWhatItNamesAndKeepsTheRest() throws {
+        let json = """
+            {"hostname": "web-07", "users": [{"name": "root", "uid": 0, "home": "/root"}, {"name": "deploy", "uid": 1001, "home": "/home/deploy"}],
+             "files": {"/etc/motd": "Authorized use only\\n", "/home/deploy/.env": "DB_PASSWORD=canary-4711\\n", "/opt/app/config.yml": "port: 8080\\n"}}
+            """
+        let profile = try JSONDecoder().decode(FakeShell.Profile.self, from: Data(json.utf8))
+        var shell = FakeShell(user: "deploy", profile: profile)
+        #expect(shell.prompt == "deploy@web-07:~$ ")
+        #expect(shell.run("cat /etc/passwd").output == "root:x:0:0::/root:/bin/bash\ndeploy:x:1001:1001::/home/deploy:/bin/bash\n")
+        #expect(shell.run("cat .env").output == "DB_PASSWORD=canary-4711\n" && shell.run("ls /opt").output == "app\n")
+        #expect(shell.run("cat /etc/motd").output == "Authorized use only\n" && shell.run("cat /proc/meminfo").output.hasPrefix("MemTotal:"))
+        #expect(profile.kernel == FakeShell.Profile.debian12.kernel, "what the file does not name stays Debian's")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(FakeShell.Profile.self, from: Data(#"{"files": {"etc/x": ""}}"#.utf8)) }
     }
 }

@@ -30,9 +30,11 @@ struct HoneypotCLITests {
     @Test func attacksLandInTheLedgerAndTheHostKeySurvivesARestart() async throws {
         let cli = try PalisadeCLI()
         defer { cli.removeAll() }
+        let profile = cli.dataDir.deletingLastPathComponent().appendingPathComponent("host-profile.yaml")
+        try "hostname: web-07\nfiles:\n  /etc/motd: \"Authorized use only\\n\"\n".write(to: profile, atomically: true, encoding: .utf8)
         let environment = [
             "PALISADE_HONEYPOT_LISTEN": "127.0.0.1:0", "PALISADE_HONEYPOT_CREDENTIALS": "root:toor,admin:admin123",
-            "PALISADE_HONEYPOT_FAILURE_DELAY_MS": "50",
+            "PALISADE_HONEYPOT_FAILURE_DELAY_MS": "50", "PALISADE_HONEYPOT_PROFILE_FILE": profile.path,
         ]
         var server = try ServeProcess(dataDir: cli.dataDir, environment: environment)
         var port = try await Self.honeypotPort(server)
@@ -41,6 +43,8 @@ struct HoneypotCLITests {
         let first = try #require(Self.fingerprint(failed.stderr))
         let exec = try await OpenSSHClient.run(port: port, password: "toor", ["root@127.0.0.1", "cat /etc/passwd | grep root"])
         #expect(exec.status == 0 && exec.stdout.contains("root:x:0:0:root:/root:/bin/bash"), "\(exec.stdout)\(exec.stderr)")
+        let profiled = try await OpenSSHClient.run(port: port, password: "toor", ["root@127.0.0.1", "hostname; cat /etc/motd"])
+        #expect(profiled.stdout == "web-07\nAuthorized use only\n", "the profile file: \(profiled.stdout)\(profiled.stderr)")
 
         // The events are in the ledger of the operator tenant.
         var lines = [String]()

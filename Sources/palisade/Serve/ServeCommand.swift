@@ -219,7 +219,8 @@ struct ServeCommand: AsyncParsableCommand {
                         secret: try directory.honeypotSecret(),
                         failureDelay: (delay * 0.9)...(delay * 1.15),
                         moduli: settings.moduli,
-                        rateLimits: settings.rateLimits
+                        rateLimits: settings.rateLimits,
+                        system: settings.system
                     ),
                     sink: LedgerHoneypotSink(
                         pipeline: pipeline,

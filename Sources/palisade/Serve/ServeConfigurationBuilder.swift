@@ -6,6 +6,7 @@ import PalisadeLedger
 import PalisadePostgres
 import PalisadeSSH
 import PalisadeServer
+import Yams
 
 /// Turns resolved settings into the server's ``ServerConfiguration``, refusing unsafe or invalid
 /// combinations with messages that name the setting and where it came from.
@@ -64,6 +65,7 @@ struct ServeConfigurationBuilder {
         var failureDelayMilliseconds: Int
         var moduli: ModuliFile
         var rateLimits: AddressRateLimits.Limits
+        var system: FakeShell.Profile
     }
 
     let settings: ServeSettings
@@ -111,8 +113,19 @@ struct ServeConfigurationBuilder {
             rateLimits: AddressRateLimits.Limits(
                 connectionsPerMinute: try settings.integer("honeypot.connections_per_minute", in: 0...100_000),
                 attemptsPerHour: try settings.integer("honeypot.auth_attempts_per_hour", in: 0...1_000_000)
-            )
+            ),
+            system: try systemProfile()
         )
+    }
+
+    /// `honeypot.profile_file` (YAML or JSON), or the Debian 12 server.
+    private func systemProfile() throws -> FakeShell.Profile {
+        guard let path = settings.string("honeypot.profile_file") else { return .debian12 }
+        do {
+            return try YAMLDecoder().decode(FakeShell.Profile.self, from: String(contentsOfFile: path, encoding: .utf8))
+        } catch {
+            throw CLIError("\(settings.describe("honeypot.profile_file")): \(path): \(error)")
+        }
     }
 
     /// `honeypot.capture_passwords`.

@@ -60,6 +60,11 @@ struct ServeSettings {
             help: "from this password attempt of a connection on, any password logs in (0: only honeypot.credentials)"
         ),
         Spec(key: "honeypot.accepted_keys", defaultValue: nil, help: "comma-separated SHA256:… fingerprints of client keys that log in"),
+        Spec(
+            key: "honeypot.profile_file",
+            defaultValue: nil,
+            help: "YAML/JSON host profile for the fake shell: hostname, kernel, os, users, files (default: a Debian 12 server)"
+        ),
         Spec(key: "honeypot.connections_per_minute", defaultValue: "10", help: "new connections per source address a minute (0: no limit)"),
         Spec(
             key: "honeypot.auth_attempts_per_hour",
