@@ -189,6 +189,38 @@ public enum HoneypotEvents {
         draft("ssh.command", session, severity: "high", metadata: ["command": text(line), "mitre": techniques(line)])
     }
 
+    /// Tools that fetch files, and the URL schemes they are given.
+    static let downloaders: Set<String> = ["wget", "curl", "tftp", "ftpget", "fetch", "lwp-download", "aria2c"]
+
+    /// One `ssh.download` event (T1105) per URL a download tool is given in `line` — recorded,
+    /// never fetched. tftp's `-r FILE HOST` form is written as a tftp:// URL.
+    public static func downloads(in line: String, _ session: HoneypotSession) -> [JSONValue] {
+        var found: [(tool: String, url: String)] = []
+        for part in line.split(whereSeparator: { ";|&".contains($0) }) {
+            let words = part.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"'`()")) }
+            guard let index = words.firstIndex(where: { downloaders.contains(($0 as NSString).lastPathComponent) }) else { continue }
+            let tool = (words[index] as NSString).lastPathComponent
+            let arguments = Array(words[(index + 1)...])
+            var urls = arguments.filter { $0.contains("://") }
+            if urls.isEmpty, tool == "tftp" || tool == "ftpget",
+                let file = arguments.firstIndex(of: "-r").map({ arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : "" }),
+                let host = arguments.last(where: { !$0.hasPrefix("-") && $0 != file })
+            {
+                urls = ["\(tool == "tftp" ? "tftp" : "ftp")://\(host)/\(file)"]
+            }
+            if urls.isEmpty, let host = arguments.last(where: { !$0.hasPrefix("-") && $0.contains(".") }) { urls = [host] }
+            found += urls.prefix(8).map { (tool, $0) }
+        }
+        return found.prefix(16).map { tool, url in
+            draft(
+                "ssh.download",
+                session,
+                severity: "high",
+                metadata: ["tool": .string(tool), "url": text(url), "fetched": .bool(false), "mitre": .array([.string("T1105")])]
+            )
+        }
+    }
+
     /// ATT&CK techniques a command line shows.
     static func techniques(_ line: String) -> JSONValue {
         var tags = ["T1059"]

@@ -48,6 +48,9 @@ public final class HoneypotServer: Sendable {
         public var rateLimits: AddressRateLimits.Limits
         /// The host the fake shell pretends to be.
         public var system: FakeShell.Profile
+        /// Where uploads (quarantine) and session recordings are kept; nil: uploads are recorded by
+        /// size and hash only, sessions are not recorded.
+        public var evidence: EvidenceStore?
 
         /// Creates settings with OpenSSH's behaviour.
         public init(
@@ -67,7 +70,8 @@ public final class HoneypotServer: Sendable {
             maxSessionSeconds: Int64 = 3_600,
             moduli: ModuliFile = .none,
             rateLimits: AddressRateLimits.Limits = .init(),
-            system: FakeShell.Profile = .debian12
+            system: FakeShell.Profile = .debian12,
+            evidence: EvidenceStore? = nil
         ) {
             self.host = host
             self.port = port
@@ -86,6 +90,7 @@ public final class HoneypotServer: Sendable {
             self.moduli = moduli
             self.rateLimits = rateLimits
             self.system = system
+            self.evidence = evidence
         }
     }
 
@@ -159,6 +164,7 @@ public final class HoneypotServer: Sendable {
             accepts: { policy.accepts($0) }
         )
         connectionConfiguration.moduli = configuration.moduli
+        let settings = connectionConfiguration
         let listening = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -167,7 +173,7 @@ public final class HoneypotServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         SessionHandler(
                             configuration: configuration,
-                            connection: connectionConfiguration,
+                            connection: settings,
                             recorder: recorder,
                             counts: counts,
                             logger: logger
@@ -188,6 +194,7 @@ public final class HoneypotServer: Sendable {
         if let listening = channel.withLock({ $0 }) { try await listening.close() }
         try await group.shutdownGracefully()
         await recorder.finish()
+        await configuration.evidence?.drain()
     }
 }
 

@@ -19,8 +19,7 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private let logger: Logger
     private var connection: ServerConnection?
     private var session: HoneypotSession?
-    private var shells: [UInt32: FakeShell] = [:]
-    private var lines: [UInt32: [UInt8]] = [:]
+    private var channels: SessionChannels
     private var admitted = false
     /// Output waits until this moment (a failed login's delay), so answers keep their order.
     private var writesFrom = NIODeadline.now()
@@ -40,6 +39,7 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
     ) {
         self.configuration = configuration
         self.connectionConfiguration = connection
+        channels = SessionChannels(configuration: configuration)
         self.recorder = recorder
         self.counts = counts
         self.logger = logger
@@ -125,19 +125,8 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
             switch event {
             case .authentication(let attempt, let succeeded):
                 if succeeded { loggedIn = true } else if attempt.method != "none" { delay = true }
-            case .channel(.shell(let id)):
-                let shell = FakeShell(user: session.username ?? "root", profile: configuration.system)
-                outcome.output += connection.send(data: Array(shell.prompt.utf8), channel: id).output
-                shells[id] = shell
-            case .channel(.exec(let id, let command)):
-                var shell = FakeShell(user: session.username ?? "root", profile: configuration.system)
-                let (text, _) = shell.run(command)
-                outcome.output += connection.send(data: Array(text.utf8), channel: id).output
-                outcome.output += connection.exit(channel: id, status: text.hasPrefix("-bash:") ? 127 : 0).output
-            case .channel(.data(let id, let data)):
-                outcome.output += typed(data, channel: id, connection, &events, session)
-            case .channel(.eof(let id)):
-                outcome.output += connection.exit(channel: id, status: 0).output
+            case .channel(let channelEvent):
+                channels.handle(channelEvent, connection, session, &outcome.output, &events)
             default: break
             }
         }
@@ -159,60 +148,6 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// What a terminal session typed: echo it, run complete lines in the fake shell.
-    private func typed(
-        _ data: [UInt8],
-        channel id: UInt32,
-        _ connection: ServerConnection,
-        _ events: inout [JSONValue],
-        _ session: HoneypotSession
-    )
-        -> [UInt8]
-    {
-        guard var shell = shells[id] else { return [] }
-        var output = [UInt8]()
-        var line = lines[id, default: []]
-        for byte in data {
-            switch byte {
-            case 0x0D, 0x0A:
-                output += connection.send(data: [0x0D, 0x0A], channel: id).output
-                let text = String(decoding: line, as: UTF8.self)
-                line = []
-                guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    output += connection.send(data: Array(shell.prompt.utf8), channel: id).output
-                    continue
-                }
-                events.append(HoneypotEvents.command(text, session))
-                let (result, exits) = shell.run(text)
-                output += connection.send(data: Array(result.replacingOccurrences(of: "\n", with: "\r\n").utf8), channel: id).output
-                if exits {
-                    output += connection.exit(channel: id, status: 0).output
-                    shells[id] = nil
-                    lines[id] = nil
-                    return output
-                }
-                output += connection.send(data: Array(shell.prompt.utf8), channel: id).output
-            case 0x7F, 0x08:
-                if !line.isEmpty {
-                    line.removeLast()
-                    output += connection.send(data: [0x08, 0x20, 0x08], channel: id).output
-                }
-            case 0x03:
-                line = []
-                output += connection.send(data: Array("^C\r\n\(shell.prompt)".utf8), channel: id).output
-            case 0x04:
-                output += connection.exit(channel: id, status: 0).output
-            default:
-                guard line.count < 4_096 else { continue }
-                line.append(byte)
-                output += connection.send(data: [byte], channel: id).output
-            }
-        }
-        shells[id] = shell
-        lines[id] = line
-        return output
-    }
-
     private func write(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         bytesOut += bytes.count
@@ -229,6 +164,9 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         guard admitted, let session else { return }
         counts.release(session.address)
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
+        var events = [JSONValue]()
+        channels.finish(session, &events)
+        recorder.record(events)
         recorder.record([
             HoneypotEvents.draft(
                 "ssh.disconnect",

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 
-/// Debian's `ssh`, with no user configuration, a throwaway known-hosts policy, and a password typed
+/// Debian's `ssh` (or `scp`, `sftp`), with no user configuration, a throwaway known-hosts policy, and a password typed
 /// by an askpass program (SSH_ASKPASS_REQUIRE=force), for tests of Palisade's SSH server and honeypot.
 public enum OpenSSHClient {
     /// Runs ssh to 127.0.0.1:`port` with `arguments` (user@host, options, command), trying only
@@ -10,7 +10,8 @@ public enum OpenSSHClient {
         password: String,
         _ arguments: [String],
         input: String = "",
-        methods: String = "password"
+        methods: String = "password",
+        program: String = "ssh"
     ) async throws -> ExternalProcess.Result {
         let work = try TemporaryDirectory.make("palisade-ssh-askpass")
         let askpass = work.appendingPathComponent("askpass.sh")
@@ -19,7 +20,8 @@ public enum OpenSSHClient {
         return try await ExternalProcess.runDetached(
             "/usr/bin/env",
             [
-                "ssh", "-F", "/dev/null", "-p", "\(port)", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                program, "-F", "/dev/null", program == "ssh" ? "-p" : "-P", "\(port)", "-o", "StrictHostKeyChecking=no", "-o",
+                "UserKnownHostsFile=/dev/null",
                 "-o", "PreferredAuthentications=\(methods)", "-o", "PubkeyAuthentication=\(methods.contains("publickey") ? "yes" : "no")", "-o",
                 "ConnectTimeout=20",
             ] + arguments,

@@ -30,16 +30,18 @@ import Testing
         }
     }
 
-    /// A honeypot on a free port, with root/toor listed, short failure delays and (unless given)
-    /// no rate limits.
-    static func honeypot(_ sink: Sink, limits: AddressRateLimits.Limits = .off) async throws -> (HoneypotServer, Int) {
+    /// A honeypot on a free port, with root/toor listed, short failure delays, (unless given) no
+    /// rate limits, and an evidence store if given.
+    static func honeypot(_ sink: Sink, limits: AddressRateLimits.Limits = .off, evidence: EvidenceStore? = nil) async throws -> (HoneypotServer, Int)
+    {
         let server = HoneypotServer(
             configuration: .init(
                 port: 0,
                 hostKeys: [HostKey(ed25519: Curve25519.Signing.PrivateKey())],
                 policy: LoginPolicy(credentials: ["root": ["toor"]]),
                 failureDelay: 0.05...0.1,
-                rateLimits: limits
+                rateLimits: limits,
+                evidence: evidence
             ),
             sink: sink,
             logger: Logger(label: "test")

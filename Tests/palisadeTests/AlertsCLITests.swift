@@ -118,7 +118,7 @@ struct AlertsCLITests {
         #expect(before == 300, "\(before) answered before the kill; \(server.stderrText)")
         // Released, the held requests are processed (as a receiver would have): the notifications
         // the receiver has seen before the restart.
-        FileManager.default.createFile(atPath: log + ".release", contents: nil)
+        #expect(FileManager.default.createFile(atPath: log + ".release", contents: nil), "the release file could not be made")
         try await Task.sleep(for: .seconds(1))
         let seenBeforeRestart = Set(try Self.deliveries(log).map(\.delivery))
         let pending = try cli.sqlite("SELECT count(*) FROM outbox WHERE status = 'pending'").stdout.trimmingCharacters(in: .whitespacesAndNewlines)

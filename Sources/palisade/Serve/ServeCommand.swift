@@ -220,7 +220,12 @@ struct ServeCommand: AsyncParsableCommand {
                         failureDelay: (delay * 0.9)...(delay * 1.15),
                         moduli: settings.moduli,
                         rateLimits: settings.rateLimits,
-                        system: settings.system
+                        system: settings.system,
+                        evidence: EvidenceStore(
+                            directory: URL(fileURLWithPath: directory.path).appendingPathComponent("honeypot"),
+                            maxFileBytes: settings.maxUploadBytes,
+                            logger: logger
+                        )
                     ),
                     sink: LedgerHoneypotSink(
                         pipeline: pipeline,

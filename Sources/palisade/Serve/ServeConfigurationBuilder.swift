@@ -66,6 +66,7 @@ struct ServeConfigurationBuilder {
         var moduli: ModuliFile
         var rateLimits: AddressRateLimits.Limits
         var system: FakeShell.Profile
+        var maxUploadBytes: Int
     }
 
     let settings: ServeSettings
@@ -114,7 +115,8 @@ struct ServeConfigurationBuilder {
                 connectionsPerMinute: try settings.integer("honeypot.connections_per_minute", in: 0...100_000),
                 attemptsPerHour: try settings.integer("honeypot.auth_attempts_per_hour", in: 0...1_000_000)
             ),
-            system: try systemProfile()
+            system: try systemProfile(),
+            maxUploadBytes: try settings.integer("honeypot.max_upload_bytes", in: 0...1_073_741_824)
         )
     }
 

@@ -65,6 +65,11 @@ struct ServeSettings {
             defaultValue: nil,
             help: "YAML/JSON host profile for the fake shell: hostname, kernel, os, users, files (default: a Debian 12 server)"
         ),
+        Spec(
+            key: "honeypot.max_upload_bytes",
+            defaultValue: "10485760",
+            help: "largest SCP/SFTP upload kept in DATA_DIR/honeypot/quarantine (bigger: recorded by size and hash)"
+        ),
         Spec(key: "honeypot.connections_per_minute", defaultValue: "10", help: "new connections per source address a minute (0: no limit)"),
         Spec(
             key: "honeypot.auth_attempts_per_hour",
