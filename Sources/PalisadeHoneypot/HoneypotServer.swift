@@ -42,6 +42,10 @@ public final class HoneypotServer: Sendable {
         public var loginGraceSeconds: Int64
         /// Seconds a session may last.
         public var maxSessionSeconds: Int64
+        /// Seconds without a byte from the client after which the connection is closed.
+        public var idleSeconds: Int64
+        /// Bytes a connection may send in all (uploads included) before it is closed.
+        public var maxBytesIn: Int
         /// The primes group exchange picks from (sshd's /etc/ssh/moduli).
         public var moduli: ModuliFile
         /// New connections and authentication attempts allowed per source address.
@@ -68,6 +72,8 @@ public final class HoneypotServer: Sendable {
             maxConnections: Int = 1_000,
             loginGraceSeconds: Int64 = 120,
             maxSessionSeconds: Int64 = 3_600,
+            idleSeconds: Int64 = 900,
+            maxBytesIn: Int = 256 << 20,
             moduli: ModuliFile = .none,
             rateLimits: AddressRateLimits.Limits = .init(),
             system: FakeShell.Profile = .debian12,
@@ -87,6 +93,8 @@ public final class HoneypotServer: Sendable {
             self.maxConnections = maxConnections
             self.loginGraceSeconds = loginGraceSeconds
             self.maxSessionSeconds = maxSessionSeconds
+            self.idleSeconds = idleSeconds
+            self.maxBytesIn = maxBytesIn
             self.moduli = moduli
             self.rateLimits = rateLimits
             self.system = system

@@ -113,7 +113,7 @@ struct SessionChannels {
 
     /// Ends every recording still open (the connection is gone).
     mutating func finish(_ session: HoneypotSession, _ events: inout [JSONValue]) {
-        for (id, role) in roles {
+        for role in roles.values {
             if case .sftp(var sftp) = role { received(sftp.finish(), session, &events) }
         }
         roles = [:]

@@ -94,16 +94,37 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         self.connection = connection
         self.session = session
         write(context, connection.greeting)
-        // OpenSSH's LoginGraceTime, then the session cap.
+        // OpenSSH's LoginGraceTime, the session cap, and the idle timeout (checked every few seconds).
         let channel = context.channel
         timers.append(
             context.eventLoop.scheduleTask(in: .seconds(configuration.loginGraceSeconds)) { [weak self] in
                 guard let self, !self.loggedIn else { return }
+                self.closeReason = "login_grace_time"
                 channel.close(promise: nil)
             }
         )
-        timers.append(context.eventLoop.scheduleTask(in: .seconds(configuration.maxSessionSeconds)) { channel.close(promise: nil) })
+        timers.append(
+            context.eventLoop.scheduleTask(in: .seconds(configuration.maxSessionSeconds)) { [weak self] in
+                self?.closeReason = "session_time_limit"
+                channel.close(promise: nil)
+            }
+        )
+        let idle = configuration.idleSeconds
+        let check = TimeAmount.seconds(max(1, min(idle, 10)))
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { [weak self] task in
+            guard let self else { return task.cancel() }
+            if NIODeadline.now() - self.lastRead > .seconds(idle) {
+                self.closeReason = "idle_timeout"
+                channel.close(promise: nil)
+                task.cancel()
+            }
+        }
     }
+
+    /// Why the sensor closed the connection, when it did (for the disconnect event).
+    private var closeReason: String?
+    private var lastRead = NIODeadline.now()
+    private var idleCheck: RepeatedTask?
 
     private var loggedIn = false
 
@@ -112,6 +133,12 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         var buffer = unwrapInboundIn(data)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         bytesIn += bytes.count
+        lastRead = .now()
+        guard bytesIn <= configuration.maxBytesIn else {
+            closeReason = "byte_limit"
+            context.close(promise: nil)
+            return
+        }
         var outcome = connection.receive(bytes)
         var events = [JSONValue]()
         var delay = false
@@ -161,22 +188,19 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         for timer in timers { timer.cancel() }
+        idleCheck?.cancel()
         guard admitted, let session else { return }
         counts.release(session.address)
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
         var events = [JSONValue]()
         channels.finish(session, &events)
+        var metadata: [String: JSONValue] = [
+            "duration_seconds": .number((seconds * 1_000).rounded() / 1_000), "bytes_in": .number(Double(bytesIn)),
+            "bytes_out": .number(Double(bytesOut)),
+        ]
+        if let closeReason { metadata["closed_by_sensor"] = .string(closeReason) }
+        events.append(HoneypotEvents.draft("ssh.disconnect", session, metadata: metadata))
         recorder.record(events)
-        recorder.record([
-            HoneypotEvents.draft(
-                "ssh.disconnect",
-                session,
-                metadata: [
-                    "duration_seconds": .number((seconds * 1_000).rounded() / 1_000), "bytes_in": .number(Double(bytesIn)),
-                    "bytes_out": .number(Double(bytesOut)),
-                ]
-            )
-        ])
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -32,20 +32,22 @@ import Testing
 
     /// A honeypot on a free port, with root/toor listed, short failure delays, (unless given) no
     /// rate limits, and an evidence store if given.
-    static func honeypot(_ sink: Sink, limits: AddressRateLimits.Limits = .off, evidence: EvidenceStore? = nil) async throws -> (HoneypotServer, Int)
-    {
-        let server = HoneypotServer(
-            configuration: .init(
-                port: 0,
-                hostKeys: [HostKey(ed25519: Curve25519.Signing.PrivateKey())],
-                policy: LoginPolicy(credentials: ["root": ["toor"]]),
-                failureDelay: 0.05...0.1,
-                rateLimits: limits,
-                evidence: evidence
-            ),
-            sink: sink,
-            logger: Logger(label: "test")
+    static func honeypot(
+        _ sink: Sink,
+        limits: AddressRateLimits.Limits = .off,
+        evidence: EvidenceStore? = nil,
+        configure: (inout HoneypotServer.Configuration) -> Void = { _ in }
+    ) async throws -> (HoneypotServer, Int) {
+        var configuration = HoneypotServer.Configuration(
+            port: 0,
+            hostKeys: [HostKey(ed25519: Curve25519.Signing.PrivateKey())],
+            policy: LoginPolicy(credentials: ["root": ["toor"]]),
+            failureDelay: 0.05...0.1,
+            rateLimits: limits,
+            evidence: evidence
         )
+        configure(&configuration)
+        let server = HoneypotServer(configuration: configuration, sink: sink, logger: Logger(label: "test"))
         return (server, try await server.start())
     }
 
@@ -183,6 +185,35 @@ import Testing
             "\(Dictionary(grouping: connects) { $0 }.mapValues(\.count))"
         )
         #expect(sink.metadata("ssh.login", "username") == ["root"])
+        try await server.stop()
+    }
+
+    @Test func idleAndOversizedConnectionsAreClosedAndSaySo() async throws {
+        let sink = Sink()
+        let (server, port) = try await Self.honeypot(sink) {
+            $0.idleSeconds = 1
+            $0.maxBytesIn = 100
+        }
+        let script = """
+            import socket, sys, time
+            port = int(sys.argv[1])
+            idle = socket.create_connection(("127.0.0.1", port)); idle.settimeout(10); idle.recv(4096)
+            start = time.time()
+            while idle.recv(4096): pass
+            print(f"idle closed after {time.time() - start:.0f} s")
+            flood = socket.create_connection(("127.0.0.1", port)); flood.recv(4096)
+            try:
+                # A packet announced at 1020 bytes, of which 200 arrive: buffered until the limit.
+                flood.sendall(b"SSH-2.0-flood\\r\\n" + (1020).to_bytes(4, "big") + b"\\x04" * 200)
+            except OSError:
+                pass
+            print("flood done")
+            """
+        let result = try ExternalProcess.python(script: script, arguments: ["\(port)"])
+        #expect(result.stdout.contains("idle closed after") && result.stdout.contains("flood done"), "\(result.stdout)\(result.stderr)")
+        try await Self.waitFor(sink, "ssh.disconnect", count: 2)
+        let reasons = Set(sink.metadata("ssh.disconnect", "closed_by_sensor"))
+        #expect(reasons == ["idle_timeout", "byte_limit"], "\(reasons)")
         try await server.stop()
     }
 }
