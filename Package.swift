@@ -212,6 +212,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The fuzz target for the SSH and honeypot parsers (scripts/fuzz builds it with libFuzzer;
+        // built normally it replays the inputs it is given).
+        .executableTarget(
+            name: "palisade-ssh-fuzz",
+            dependencies: ["PalisadeSSH", "PalisadeHoneypot", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Fuzz/SSHFuzz",
+            swiftSettings: strictSettings
+        ),
         // Release-mode benchmarks for BENCHMARKS.md (`swift run -c release palisade-bench`).
         .executableTarget(
             name: "palisade-bench",

@@ -198,8 +198,10 @@ public enum HoneypotEvents {
         var found: [(tool: String, url: String)] = []
         for part in line.split(whereSeparator: { ";|&".contains($0) }) {
             let words = part.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"'`()")) }
-            guard let index = words.firstIndex(where: { downloaders.contains(($0 as NSString).lastPathComponent) }) else { continue }
-            let tool = (words[index] as NSString).lastPathComponent
+            // (The last path component by hand: NSString's traps on some malformed text — found by the fuzzer.)
+            let names = words.map { String($0.split(separator: "/").last ?? "") }
+            guard let index = names.firstIndex(where: { downloaders.contains($0) }) else { continue }
+            let tool = names[index]
             let arguments = Array(words[(index + 1)...])
             var urls = arguments.filter { $0.contains("://") }
             if urls.isEmpty, tool == "tftp" || tool == "ftpget",

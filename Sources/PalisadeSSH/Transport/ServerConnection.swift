@@ -158,6 +158,17 @@ public final class ServerConnection {
         serverKexInit = configuration.profile.kexInit(cookie: random(16))
     }
 
+    /// A connection already past its key exchange, without encryption, in `phase` — so the fuzz
+    /// target and tests can reach the userauth and connection parsers with plain packets. Never
+    /// used by a listener.
+    static func pastKeyExchange(configuration: Configuration, phase: Phase, random: @escaping @Sendable (Int) -> [UInt8]) -> ServerConnection {
+        let connection = ServerConnection(configuration: configuration, random: random)
+        connection.phase = phase
+        connection.kex = .idle
+        connection.sessionID = random(32)
+        return connection
+    }
+
     /// The server's identification line and KEXINIT (OpenSSH sends both without waiting).
     public var greeting: [UInt8] {
         configuration.profile.identification.line + BinaryPacket.plain(serverKexInit.payload, random: random)
