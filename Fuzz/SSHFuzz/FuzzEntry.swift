@@ -81,19 +81,19 @@ enum SSHFuzz {
 }
 
 #if FUZZING
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-        SSHFuzz.fuzz(Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
-    }
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    SSHFuzz.fuzz(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
 #else
-    @main
-    struct Replay {
-        static func main() throws {
-            for path in CommandLine.arguments.dropFirst() {
-                SSHFuzz.fuzz(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-                print("\(path): ran")
-            }
+@main
+struct Replay {
+    static func main() throws {
+        for path in CommandLine.arguments.dropFirst() {
+            SSHFuzz.fuzz(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            print("\(path): ran")
         }
     }
+}
 #endif

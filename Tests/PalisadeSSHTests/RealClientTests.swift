@@ -223,3 +223,30 @@ import Testing
         try await server.stop()
     }
 }
+
+/// A Go client (Debian's golang-golang-x-crypto-dev): it prefers ecdsa-sha2-nistp256 host keys and
+/// aes128-gcm@openssh.com, a path no other client here takes.
+@Suite(.serialized) struct GoClientTests {
+    @Test func goLogsInWithItsOwnChoices() async throws {
+        let work = try TemporaryDirectory.make("palisade-go-client")
+        let binary = work.appendingPathComponent("go_client").path
+        let source = SharedFiles.projectRoot.appendingPathComponent("Tests/PalisadeSSHTests/Scripts/go_client.go").path
+        let environment = [
+            "GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOCACHE": work.appendingPathComponent("cache").path, "HOME": work.path,
+        ]
+        let built = try await ExternalProcess.runDetached("/usr/bin/env", ["go", "build", "-o", binary, source], environment: environment)
+        #expect(built.status == 0, "go build: \(built.stderr)")
+        let server = try await TestSSHServer { $0.username == "root" && $0.password == "toor" }
+        let result = try await ExternalProcess.runDetached(binary, ["\(server.port)"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("go wrong password: refused") && result.stdout.contains("go output: ran: id"), "\(result.stdout)")
+        #expect(result.stdout.contains("go host key: ecdsa-sha2-nistp256"), "\(result.stdout)")
+        let choices = Set(
+            server.events.compactMap { if case .negotiated(let n) = $0 { "\(n.kex) \(n.hostKey) \(n.encryptionServerToClient)" } else { nil } }
+        )
+        #expect(choices == ["curve25519-sha256 ecdsa-sha2-nistp256 aes128-gcm@openssh.com"], "\(choices)")
+        let identifications = server.events.compactMap { if case .clientIdentification(let id) = $0 { id.softwareVersion } else { nil } }
+        #expect(identifications.allSatisfy { $0 == "Go" }, "\(identifications)")
+        try await server.stop()
+    }
+}
