@@ -142,7 +142,8 @@ public final class HoneypotServer: Sendable {
         private static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
     }
 
-    let configuration: Configuration
+    /// The settings it runs with.
+    public let configuration: Configuration
     private let recorder: Recorder
     private let counts: Counts
     private let group: MultiThreadedEventLoopGroup

@@ -206,27 +206,8 @@ struct ServeCommand: AsyncParsableCommand {
                 background.append { await sweeping.run() }
             }
             if let settings = resolved.honeypot {
-                let delay = Double(settings.failureDelayMilliseconds) / 1_000
                 let sensor = HoneypotServer(
-                    configuration: .init(
-                        host: settings.host,
-                        port: settings.port,
-                        sensor: settings.sensor,
-                        hostKeys: try directory.honeypotHostKeys(),
-                        policy: settings.policy,
-                        keyboardInteractive: settings.keyboardInteractive,
-                        passwords: settings.passwords,
-                        secret: try directory.honeypotSecret(),
-                        failureDelay: (delay * 0.9)...(delay * 1.15),
-                        moduli: settings.moduli,
-                        rateLimits: settings.rateLimits,
-                        system: settings.system,
-                        evidence: EvidenceStore(
-                            directory: URL(fileURLWithPath: directory.path).appendingPathComponent("honeypot"),
-                            maxFileBytes: settings.maxUploadBytes,
-                            logger: logger
-                        )
-                    ),
+                    configuration: try settings.serverConfiguration(directory, logger: logger),
                     sink: LedgerHoneypotSink(
                         pipeline: pipeline,
                         committer: committer,
@@ -237,23 +218,7 @@ struct ServeCommand: AsyncParsableCommand {
                     logger: logger
                 )
                 let sensorLogger = logger
-                background.append {
-                    do {
-                        let port = try await sensor.start()
-                        printNow("palisade: SSH honeypot listening on \(settings.host):\(port) (sensor \(settings.sensor))")
-                        // Until the server stops (the task group cancels this task).
-                        while !Task.isCancelled { try await Task.sleep(for: .seconds(3_600)) }
-                    } catch is CancellationError {
-                        // Stopping: fall through to close the listener.
-                    } catch {
-                        sensorLogger.error("palisade.honeypot.failed", metadata: ["error": "\(error)"])
-                    }
-                    do {
-                        try await sensor.stop()
-                    } catch {
-                        sensorLogger.error("palisade.honeypot.stop_failed", metadata: ["error": "\(error)"])
-                    }
-                }
+                background.append { await sensor.runUntilCancelled(logger: sensorLogger) }
             }
             do {
                 try await runUntilStopped(application, background)

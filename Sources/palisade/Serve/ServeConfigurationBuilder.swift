@@ -71,7 +71,7 @@ struct ServeConfigurationBuilder {
 
     let settings: ServeSettings
 
-    private func honeypotSettings() throws -> HoneypotSettings? {
+    func honeypotSettings() throws -> HoneypotSettings? {
         guard let listen = settings.string("honeypot.listen") else { return nil }
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw CLIError("\(settings.describe("honeypot.listen")) must be host:port, such as 127.0.0.1:2222 or 0.0.0.0:22")

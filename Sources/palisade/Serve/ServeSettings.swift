@@ -84,6 +84,12 @@ struct ServeSettings {
             defaultValue: nil,
             help: "group-exchange primes (moduli(5)); default /etc/ssh/moduli when present, else RFC 3526's as sshd"
         ),
+        Spec(key: "sensor.server_url", defaultValue: nil, help: "palisade honeypot: the Palisade server its events go to"),
+        Spec(key: "sensor.token", defaultValue: nil, help: "palisade honeypot: an ingest token (better in PALISADE_SENSOR_TOKEN)"),
+        Spec(key: "sensor.health_listen", defaultValue: "127.0.0.1:9101", help: "palisade honeypot: GET /health address"),
+        Spec(key: "sensor.spool_segment_mb", defaultValue: "100", help: "palisade honeypot: spool segment size"),
+        Spec(key: "sensor.spool_segments", defaultValue: "5", help: "palisade honeypot: spool segments kept (then the oldest goes)"),
+        Spec(key: "sensor.batch_events", defaultValue: "500", help: "palisade honeypot: events per delivery"),
         Spec(key: "tls.cert", defaultValue: nil, help: "PEM certificate chain for HTTPS"),
         Spec(key: "tls.key", defaultValue: nil, help: "PEM private key for HTTPS"),
         Spec(key: "limits.max_event_bytes", defaultValue: "65536", help: "largest single-event body"),
@@ -203,7 +209,7 @@ struct ServeSettings {
     /// One line per setting with its value and source, secrets redacted.
     /// A value as `--check-config` prints it: secrets as `(set)`, a database URL without its password.
     static func shown(_ key: String, _ value: String) -> String {
-        if key.contains("secret") { return "(set)" }
+        if key.contains("secret") || key.hasSuffix("token") { return "(set)" }
         if key == "database", PostgresURL.looksLikeURL(value) {
             do {
                 return try PostgresURL(value).description

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import PalisadeHoneypot
+
+extension ServeConfigurationBuilder.HoneypotSettings {
+    /// The sensor's configuration: these settings with the data directory's host keys, secret and
+    /// evidence store (DATA_DIR/honeypot).
+    func serverConfiguration(_ directory: DataDirectory, logger: Logger) throws -> HoneypotServer.Configuration {
+        let delay = Double(failureDelayMilliseconds) / 1_000
+        return HoneypotServer.Configuration(
+            host: host,
+            port: port,
+            sensor: sensor,
+            hostKeys: try directory.honeypotHostKeys(),
+            policy: policy,
+            keyboardInteractive: keyboardInteractive,
+            passwords: passwords,
+            secret: try directory.honeypotSecret(),
+            failureDelay: (delay * 0.9)...(delay * 1.15),
+            moduli: moduli,
+            rateLimits: rateLimits,
+            system: system,
+            evidence: EvidenceStore(
+                directory: URL(fileURLWithPath: directory.path).appendingPathComponent("honeypot"),
+                maxFileBytes: maxUploadBytes,
+                logger: logger
+            )
+        )
+    }
+}
+
+extension HoneypotServer {
+    /// Listens, prints where, and runs until the task is cancelled; then stops (ending every
+    /// session and recording what is left). `started` is called with the port once it listens.
+    func runUntilCancelled(logger: Logger, started: @Sendable (Int) -> Void = { _ in }) async {
+        do {
+            let port = try await start()
+            printNow("palisade: SSH honeypot listening on \(configuration.host):\(port) (sensor \(configuration.sensor))")
+            started(port)
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3_600)) }
+        } catch is CancellationError {
+            // Stopping: fall through to close the listener.
+        } catch {
+            logger.error("palisade.honeypot.failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await stop()
+        } catch {
+            logger.error("palisade.honeypot.stop_failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
