@@ -207,23 +207,32 @@ public final class HoneypotServer: Sendable {
     }
 }
 
-/// Hands events to the sink one batch at a time, in order. The queue is bounded (a flood of
-/// attackers cannot grow it without limit while the ledger is slow): a batch that does not fit is
-/// counted and logged, never dropped without a trace.
+/// Hands events to the sink in order, everything that waited since the last hand-over in one call —
+/// so under load the ledger gets few large group commits instead of one per connection's read. The
+/// queue is bounded (a flood of attackers cannot grow it without limit while the ledger is slow):
+/// events that do not fit are counted and logged, never dropped without a trace.
 final class Recorder: Sendable {
-    /// Batches waiting at most.
-    static let capacity = 50_000
-    private let continuation: AsyncStream<[JSONValue]>.Continuation
+    /// Events waiting at most.
+    static let capacity = 200_000
+    private let waiting = Waiting()
+    private let signal: AsyncStream<Void>.Continuation
     private let task: Task<Void, Never>
     private let dropped = Mutex<Int>(0)
     private let logger: Logger
 
     init(sink: any HoneypotSink, logger: Logger) {
-        let (stream, continuation) = AsyncStream<[JSONValue]>.makeStream(bufferingPolicy: .bufferingOldest(Self.capacity))
-        self.continuation = continuation
+        let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.signal = signal
         self.logger = logger
+        let waiting = self.waiting
         task = Task {
-            for await batch in stream { await sink.record(batch) }
+            for await _ in signals {
+                let batch = waiting.events.withLock { events in
+                    defer { events = [] }
+                    return events
+                }
+                if !batch.isEmpty { await sink.record(batch) }
+            }
         }
     }
 
@@ -232,7 +241,12 @@ final class Recorder: Sendable {
 
     func record(_ events: [JSONValue]) {
         guard !events.isEmpty else { return }
-        if case .dropped = continuation.yield(events) {
+        let accepted = waiting.events.withLock { waiting in
+            guard waiting.count + events.count <= Self.capacity else { return false }
+            waiting += events
+            return true
+        }
+        guard accepted else {
             let total = dropped.withLock { count -> Int in
                 count += events.count
                 return count
@@ -243,11 +257,19 @@ final class Recorder: Sendable {
                     metadata: ["total": "\(total)", "reason": "the event queue is full; the ledger is not keeping up"]
                 )
             }
+            return
         }
+        signal.yield(())
     }
 
     func finish() async {
-        continuation.finish()
+        signal.yield(())
+        signal.finish()
         await task.value
     }
+}
+
+/// The recorder's queue, shared with its task.
+final class Waiting: Sendable {
+    let events = Mutex<[JSONValue]>([])
 }

@@ -17,6 +17,8 @@ extension ServeConfigurationBuilder.HoneypotSettings {
             passwords: passwords,
             secret: try directory.honeypotSecret(),
             failureDelay: (delay * 0.9)...(delay * 1.15),
+            maxConnectionsPerAddress: maxConnectionsPerAddress,
+            maxConnections: maxConnections,
             moduli: moduli,
             rateLimits: rateLimits,
             system: system,

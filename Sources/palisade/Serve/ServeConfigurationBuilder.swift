@@ -67,6 +67,8 @@ struct ServeConfigurationBuilder {
         var rateLimits: AddressRateLimits.Limits
         var system: FakeShell.Profile
         var maxUploadBytes: Int
+        var maxConnections: Int
+        var maxConnectionsPerAddress: Int
     }
 
     let settings: ServeSettings
@@ -116,7 +118,9 @@ struct ServeConfigurationBuilder {
                 attemptsPerHour: try settings.integer("honeypot.auth_attempts_per_hour", in: 0...1_000_000)
             ),
             system: try systemProfile(),
-            maxUploadBytes: try settings.integer("honeypot.max_upload_bytes", in: 0...1_073_741_824)
+            maxUploadBytes: try settings.integer("honeypot.max_upload_bytes", in: 0...1_073_741_824),
+            maxConnections: try settings.integer("honeypot.max_connections", in: 1...100_000),
+            maxConnectionsPerAddress: try settings.integer("honeypot.max_connections_per_address", in: 1...100_000)
         )
     }
 

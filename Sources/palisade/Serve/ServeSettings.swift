@@ -70,6 +70,8 @@ struct ServeSettings {
             defaultValue: "10485760",
             help: "largest SCP/SFTP upload kept in DATA_DIR/honeypot/quarantine (bigger: recorded by size and hash)"
         ),
+        Spec(key: "honeypot.max_connections", defaultValue: "1000", help: "SSH connections at once in all"),
+        Spec(key: "honeypot.max_connections_per_address", defaultValue: "10", help: "SSH connections at once from one address"),
         Spec(key: "honeypot.connections_per_minute", defaultValue: "10", help: "new connections per source address a minute (0: no limit)"),
         Spec(
             key: "honeypot.auth_attempts_per_hour",
