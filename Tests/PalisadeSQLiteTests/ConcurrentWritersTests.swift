@@ -16,8 +16,16 @@ final class Flag: Sendable {
     func set() { state.withLock { $0 = true } }
 }
 
+/// A count shared between tasks.
+final class Counter: Sendable {
+    private let state = Mutex(0)
+    var value: Int { state.withLock { $0 } }
+    func add() { state.withLock { $0 += 1 } }
+}
+
 /// The original requirement: 200 concurrent writers lose and duplicate nothing, indices are
-/// contiguous, and readers during the writes see a consistent prefix.
+/// contiguous, and readers during the writes see a consistent prefix — and verifying the live log
+/// while it grows finds nothing wrong.
 struct ConcurrentWritersTests {
     @Test func twoHundredWritersAgainstSQLite() async throws {
         let directory = try TemporaryDirectory.make()
@@ -31,6 +39,7 @@ struct ConcurrentWritersTests {
         let perWriter = 20
 
         let stop = Flag()
+        let liveVerifications = Counter()
         let (written, prefixChecks) = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await committer.run() }
             while !committer.isAcceptingAppends { await Task.yield() }
@@ -56,6 +65,11 @@ struct ConcurrentWritersTests {
                     if let head = try await store.logHead(of: .default) {
                         let records = try await store.records(of: .default, in: 0..<head.size)
                         #expect(records.count >= Int(head.size), "the head is ahead of its events")
+                    }
+                    if checks % 5 == 0 {
+                        let report = try await LogVerifier(backend: store, events: store, verifier: signer.verifier).verify(tenant: .default)
+                        #expect(report.failure == nil, "a live verification: \(String(describing: report.failure))")
+                        liveVerifications.add()
                     }
                     checks += 1
                     try await Task.sleep(for: .milliseconds(2))
@@ -92,7 +106,7 @@ struct ConcurrentWritersTests {
         #expect(written.count == total)
         #expect(Set(written.map(\.1)) == Set(1...UInt64(total)), "indices are unique and contiguous after the first event")
         #expect(Set(written.map(\.0)).count == total)
-        #expect(prefixChecks > 0)
+        #expect(prefixChecks > 0 && liveVerifications.value > 0)
         // What the store holds is exactly what was acknowledged.
         let records = try await store.records(of: .default, in: 0..<UInt64(total + 10))
         #expect(records.count == total + 1)
