@@ -234,6 +234,8 @@ let package = Package(
                 "PalisadeExport",
                 "PalisadeSQLite",
                 "PalisadePostgres",
+                "PalisadeSSH",
+                "PalisadeHoneypot",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

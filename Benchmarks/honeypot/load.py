@@ -58,12 +58,13 @@ def attempts(port, pid, attackers, seconds):
         tasks = min(per, attackers - index)
         processes.append(subprocess.Popen(
             ["hydra", "-I", "-t", str(tasks), "-w", "5", "-l", f"root{index}", "-P", words, "-s", str(port), "ssh://127.0.0.1"],
-            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
     cpu = cpu_seconds(pid)
     time.sleep(seconds)
     used = cpu_seconds(pid) - cpu
     for process in processes:
-        process.kill()
+        # hydra forks a child per task: the whole process group goes.
+        os.killpg(process.pid, 9)
         process.wait()
     return {"attackers": attackers, "seconds": seconds, "hydra_processes": len(processes), "server_cpu_seconds": round(used, 2)}
 

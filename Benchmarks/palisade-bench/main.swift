@@ -600,6 +600,10 @@ if sections.contains("alerting") {
     try await AlertingBench.run(root: root, emit: emit)
 }
 
+if sections.contains("honeypot") {
+    try await HoneypotBench.run(root: root, seconds: Int(option("--honeypot-seconds", "20")) ?? 20, emit: emit)
+}
+
 if sections.contains("sigma") {
     // The Sigma comparison (scripts/bench-sigma runs pySigma's SQLite backend on the same files):
     // the corpus's accepted rule files over an NDJSON file, parsed as ingest would, one core.
