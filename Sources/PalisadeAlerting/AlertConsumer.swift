@@ -32,7 +32,7 @@ public actor AlertConsumer {
 
     /// What one pass did.
     public struct Report: Hashable, Sendable {
-        /// Records read.
+        /// Alerting and incident records read (other events are passed over unparsed).
         public var records = 0
         /// Alert states taken in (incident records marked `alert`).
         public var alerts = 0
@@ -102,7 +102,8 @@ public actor AlertConsumer {
         let head = try await store.logHead(of: tenant)?.size ?? 0
         while state.position < head {
             let range = state.position..<min(head, state.position + UInt64(configuration.batchSize))
-            for stored in try await store.storedEvents(of: tenant, in: range) {
+            // Only alerting and incident records matter here; the rest are not even parsed.
+            for stored in try await store.storedEvents(of: tenant, in: range, types: [.palisadeAlerting, .palisadeIncident]) {
                 report.records += 1
                 let event = stored.event
                 if event.eventType == .palisadeAlerting {

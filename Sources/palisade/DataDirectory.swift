@@ -69,7 +69,9 @@ struct DataDirectory {
         // among them) split on every '+' and reject such keys. Drawing again until the vkey has no '+'
         // (two draws on average) keeps every verifier working and costs about one bit of key space.
         var signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
-        while signer.verifier.vkey.split(separator: "+").count != 3 {
+        // (Empty fields count: a key ending in '+' splits into four for them — a 1-in-64 draw that
+        // once made CI fail.)
+        while signer.verifier.vkey.split(separator: "+", omittingEmptySubsequences: false).count != 3 {
             signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
         }
         try writeSecretFile(keyPath, contents: signer.privateKeyString + "\n")

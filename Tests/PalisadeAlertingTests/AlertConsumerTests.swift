@@ -67,4 +67,22 @@ struct AlertConsumerTests {
         try await pipeline.incident(["low"], level: "medium", alert: false)
         #expect(try await pipeline.consumer().runOnce().enqueued == 0)
     }
+
+    @Test func theConsumerParsesOnlyAlertingAndIncidentRecords() async throws {
+        let pipeline = try AlertPipeline()
+        let ingest = IngestPipeline(clock: pipeline.clock)
+        let noise = try (0..<50).map { index in
+            try ingest.prepare(
+                .object(["event_type": .string("honeypot"), "action": .string("ssh.auth_failed"), "actor": .string("root-\(index)")]),
+                tenant: AlertPipeline.tenant
+            )
+        }
+        _ = try await pipeline.sequencer.append(noise)
+        try await pipeline.addReceiver("ops", kind: .webhook, secret: ReceiverSecret(url: "https://hooks.example.com/x"))
+        let selected = try await pipeline.store.storedEvents(of: AlertPipeline.tenant, in: 0..<1_000, types: [.palisadeAlerting])
+        #expect(selected.count == 1 && selected.first?.event.eventType == .palisadeAlerting && selected.first?.index == 50)
+        #expect(try await pipeline.store.storedEvents(of: AlertPipeline.tenant, in: 0..<1_000).count == 51)
+        let report = try await pipeline.consumer().runOnce()
+        #expect(report.records == 1 && report.configurationChanges == 1, "the 50 honeypot events were passed over: \(report)")
+    }
 }
