@@ -46,6 +46,9 @@ public final class HoneypotServer: Sendable {
         public var idleSeconds: Int64
         /// Bytes a connection may send in all (uploads included) before it is closed.
         public var maxBytesIn: Int
+        /// Seconds after which the server starts a new key exchange; nil: by volume only (OpenSSH's
+        /// server default).
+        public var rekeySeconds: Int64?
         /// The primes group exchange picks from (sshd's /etc/ssh/moduli).
         public var moduli: ModuliFile
         /// New connections and authentication attempts allowed per source address.
@@ -74,6 +77,7 @@ public final class HoneypotServer: Sendable {
             maxSessionSeconds: Int64 = 3_600,
             idleSeconds: Int64 = 900,
             maxBytesIn: Int = 256 << 20,
+            rekeySeconds: Int64? = nil,
             moduli: ModuliFile = .none,
             rateLimits: AddressRateLimits.Limits = .init(),
             system: FakeShell.Profile = .debian12,
@@ -95,6 +99,7 @@ public final class HoneypotServer: Sendable {
             self.maxSessionSeconds = maxSessionSeconds
             self.idleSeconds = idleSeconds
             self.maxBytesIn = maxBytesIn
+            self.rekeySeconds = rekeySeconds
             self.moduli = moduli
             self.rateLimits = rateLimits
             self.system = system

@@ -109,6 +109,13 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
                 channel.close(promise: nil)
             }
         )
+        // Re-keying by time, when asked for (OpenSSH's server default is by volume only).
+        if let seconds = configuration.rekeySeconds {
+            rekeyTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(seconds), delay: .seconds(seconds)) { [weak self] _ in
+                guard let self, let connection = self.connection else { return }
+                self.write(channel, connection.startKeyExchange().output)
+            }
+        }
         let idle = configuration.idleSeconds
         let check = TimeAmount.seconds(max(1, min(idle, 10)))
         idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { [weak self] task in
@@ -125,6 +132,7 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var closeReason: String?
     private var lastRead = NIODeadline.now()
     private var idleCheck: RepeatedTask?
+    private var rekeyTimer: RepeatedTask?
 
     private var loggedIn = false
 
@@ -176,19 +184,25 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func write(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
+        write(context.channel, bytes)
+    }
+
+    /// Sends bytes in order: after any failed login's delay still running (packets are sealed with
+    /// their sequence numbers, so nothing may overtake what is waiting).
+    private func write(_ channel: any Channel, _ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         bytesOut += bytes.count
-        let channel = context.channel
         if writesFrom > .now() {
-            context.eventLoop.scheduleTask(deadline: writesFrom) { channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil) }
+            channel.eventLoop.scheduleTask(deadline: writesFrom) { channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil) }
         } else {
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+            channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         for timer in timers { timer.cancel() }
         idleCheck?.cancel()
+        rekeyTimer?.cancel()
         guard admitted, let session else { return }
         counts.release(session.address)
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9

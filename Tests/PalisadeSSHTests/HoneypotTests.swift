@@ -216,4 +216,30 @@ import Testing
         #expect(reasons == ["idle_timeout", "byte_limit"], "\(reasons)")
         try await server.stop()
     }
+
+    @Test func sessionsAreRekeyedOnATimerAndCarryOn() async throws {
+        let sink = Sink()
+        let (server, port) = try await Self.honeypot(sink) { $0.rekeySeconds = 1 }
+        let script = """
+            import sys, time, paramiko
+            client = paramiko.SSHClient(); client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+            client.connect("127.0.0.1", port=int(sys.argv[1]), username="root", password="toor", look_for_keys=False, allow_agent=False)
+            time.sleep(2.5)
+            _, out, _ = client.exec_command("id")
+            print(out.read().decode().strip())
+            client.close()
+            """
+        let (python, arguments) = ExternalProcess.pythonArguments(["-c", script, "\(port)"])
+        let result = try await ExternalProcess.runDetached(python, arguments)
+        #expect(result.stdout.contains("uid=0(root)"), "\(result.stdout)\(result.stderr)")
+        try await Self.waitFor(sink, "ssh.disconnect")
+        let byClient = sink.events.withLock { $0 }.compactMap { event -> Bool? in
+            guard case .object(let m) = event, m["action"] == .string("ssh.rekey"), case .object(let meta)? = m["metadata"],
+                case .bool(let flag)? = meta["by_client"]
+            else { return nil }
+            return flag
+        }
+        #expect(byClient.count >= 2 && byClient.allSatisfy { !$0 }, "server-started re-keys every second: \(byClient)")
+        try await server.stop()
+    }
 }

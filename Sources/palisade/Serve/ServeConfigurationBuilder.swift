@@ -69,6 +69,11 @@ struct ServeConfigurationBuilder {
         var maxUploadBytes: Int
         var maxConnections: Int
         var maxConnectionsPerAddress: Int
+        var loginGraceSeconds: Int64
+        var maxSessionSeconds: Int64
+        var idleSeconds: Int64
+        var maxBytesIn: Int
+        var rekeySeconds: Int64?
     }
 
     let settings: ServeSettings
@@ -120,7 +125,12 @@ struct ServeConfigurationBuilder {
             system: try systemProfile(),
             maxUploadBytes: try settings.integer("honeypot.max_upload_bytes", in: 0...1_073_741_824),
             maxConnections: try settings.integer("honeypot.max_connections", in: 1...100_000),
-            maxConnectionsPerAddress: try settings.integer("honeypot.max_connections_per_address", in: 1...100_000)
+            maxConnectionsPerAddress: try settings.integer("honeypot.max_connections_per_address", in: 1...100_000),
+            loginGraceSeconds: Int64(try settings.integer("honeypot.login_grace_seconds", in: 1...86_400)),
+            maxSessionSeconds: Int64(try settings.integer("honeypot.max_session_seconds", in: 1...604_800)),
+            idleSeconds: Int64(try settings.integer("honeypot.idle_timeout_seconds", in: 1...604_800)),
+            maxBytesIn: try settings.integer("honeypot.max_bytes_per_connection", in: 1_024...(1 << 40)),
+            rekeySeconds: try rekeySeconds()
         )
     }
 
@@ -132,6 +142,12 @@ struct ServeConfigurationBuilder {
         } catch {
             throw CLIError("\(settings.describe("honeypot.profile_file")): \(path): \(error)")
         }
+    }
+
+    /// `honeypot.rekey_seconds` (0: none).
+    private func rekeySeconds() throws -> Int64? {
+        let seconds = try settings.integer("honeypot.rekey_seconds", in: 0...604_800)
+        return seconds == 0 ? nil : Int64(seconds)
     }
 
     /// `honeypot.capture_passwords`.

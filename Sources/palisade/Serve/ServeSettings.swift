@@ -70,6 +70,15 @@ struct ServeSettings {
             defaultValue: "10485760",
             help: "largest SCP/SFTP upload kept in DATA_DIR/honeypot/quarantine (bigger: recorded by size and hash)"
         ),
+        Spec(
+            key: "honeypot.login_grace_seconds",
+            defaultValue: "120",
+            help: "close a connection not logged in after this long (sshd's LoginGraceTime)"
+        ),
+        Spec(key: "honeypot.max_session_seconds", defaultValue: "3600", help: "close any session after this long"),
+        Spec(key: "honeypot.idle_timeout_seconds", defaultValue: "900", help: "close a connection silent this long"),
+        Spec(key: "honeypot.max_bytes_per_connection", defaultValue: "268435456", help: "close a connection that sent this much"),
+        Spec(key: "honeypot.rekey_seconds", defaultValue: "0", help: "re-key sessions this often (0: by volume only, as sshd)"),
         Spec(key: "honeypot.max_connections", defaultValue: "1000", help: "SSH connections at once in all"),
         Spec(key: "honeypot.max_connections_per_address", defaultValue: "10", help: "SSH connections at once from one address"),
         Spec(key: "honeypot.connections_per_minute", defaultValue: "10", help: "new connections per source address a minute (0: no limit)"),
