@@ -141,15 +141,21 @@ public final class EventSpool: Sendable {
                     position = Position(segment: position.segment + 1, offset: 0)
                     continue
                 }
-                let data = [UInt8](try Data(contentsOf: url))
-                var offset = min(position.offset, data.count)
+                // Only from the cursor on, at most what the batch may hold (a line is an event, far
+                // below 1 MiB): a segment of 100 MB is not read again for every batch.
+                let handle = try FileHandle(forReadingFrom: url)
+                try handle.seek(toOffset: UInt64(position.offset))
+                let data = [UInt8](try handle.read(upToCount: max(maxBytes - bytes, 1 << 20)) ?? Data())
+                try handle.close()
+                var offset = 0
                 while lines.count < maxEvents && bytes < maxBytes, let newline = data[offset...].firstIndex(of: 0x0A) {
                     lines.append(Array(data[offset..<newline]))
                     bytes += newline - offset + 1
                     offset = newline + 1
                 }
-                position.offset = offset
-                if offset >= data.count && position.segment < state.writeSegment {
+                position.offset += offset
+                let atEnd = try position.offset >= Self.size(url)
+                if atEnd && position.segment < state.writeSegment {
                     position = Position(segment: position.segment + 1, offset: 0)
                 } else {
                     break

@@ -76,10 +76,8 @@ struct WitnessServe: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port) else {
-                throw CLIError("--listen must be host:port, such as 127.0.0.1:7380")
-            }
-            let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            guard let address = HostAndPort(listen) else { throw CLIError("--listen must be host:port, such as 127.0.0.1:7380") }
+            let (host, port) = (address.host, address.port)
             var keys = [NoteVerifier]()
             for text in logKeys {
                 do {

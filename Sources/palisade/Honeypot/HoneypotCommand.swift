@@ -71,14 +71,13 @@ struct HoneypotCommand: AsyncParsableCommand {
             guard let token = settings.string("sensor.token"), !token.isEmpty else {
                 throw CLIError("\(settings.describe("sensor.token")) is not set: create one with palisade token create --scopes ingest")
             }
-            let health = settings.string("sensor.health_listen") ?? "127.0.0.1:9101"
-            guard let colon = health.lastIndex(of: ":"), let port = Int(health[health.index(after: colon)...]), (0...65535).contains(port) else {
-                throw CLIError("\(settings.describe("sensor.health_listen")) must be host:port")
+            guard let health = try settings.address("sensor.health_listen", fallback: "127.0.0.1:9101", example: "127.0.0.1:9101") else {
+                throw CLIError("\(settings.describe("sensor.health_listen")) is not set")
             }
             serverURL = url
             self.token = token
-            healthHost = String(health[..<colon])
-            healthPort = port
+            healthHost = health.host
+            healthPort = health.port
             segmentBytes = try settings.integer("sensor.spool_segment_mb", in: 1...10_000) << 20
             segments = try settings.integer("sensor.spool_segments", in: 2...1_000)
             batchEvents = try settings.integer("sensor.batch_events", in: 1...10_000)

@@ -79,12 +79,7 @@ struct ServeConfigurationBuilder {
     let settings: ServeSettings
 
     func honeypotSettings() throws -> HoneypotSettings? {
-        guard let listen = settings.string("honeypot.listen") else { return nil }
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw CLIError("\(settings.describe("honeypot.listen")) must be host:port, such as 127.0.0.1:2222 or 0.0.0.0:22")
-        }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let listen = try settings.address("honeypot.listen", example: "127.0.0.1:2222 or 0.0.0.0:22") else { return nil }
         var credentials = [String: Set<String>]()
         for pair in (settings.string("honeypot.credentials") ?? "").split(separator: ",") {
             guard let separator = pair.firstIndex(of: ":"), separator != pair.startIndex else {
@@ -105,8 +100,8 @@ struct ServeConfigurationBuilder {
             throw CLIError("\(settings.describe("honeypot.accepted_keys")): \(bad) is not a SHA256:… fingerprint (ssh-keygen -l -E sha256)")
         }
         return HoneypotSettings(
-            host: host,
-            port: port,
+            host: listen.host,
+            port: listen.port,
             tenant: tenant,
             sensor: settings.string("honeypot.sensor") ?? "ssh-1",
             policy: LoginPolicy(
@@ -204,12 +199,10 @@ struct ServeConfigurationBuilder {
     func build() throws -> Resolved {
         var server = ServerConfiguration()
         var warnings: [String] = []
-        let listen = settings.string("listen") ?? "127.0.0.1:8080"
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw CLIError("\(settings.describe("listen")) must be host:port, such as 127.0.0.1:8080 or [::1]:8080")
+        guard let listen = try settings.address("listen", fallback: "127.0.0.1:8080", example: "127.0.0.1:8080 or [::1]:8080") else {
+            throw CLIError("\(settings.describe("listen")) is not set")
         }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let (host, port) = (listen.host, listen.port)
         guard !host.isEmpty else {
             throw CLIError("\(settings.describe("listen")) has no host; use 0.0.0.0:\(port) with --public to listen everywhere")
         }
