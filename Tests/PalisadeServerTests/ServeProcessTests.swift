@@ -29,8 +29,8 @@ struct ServeProcessTests {
         let acknowledged = cli.root.appendingPathComponent("acked.txt")
         // Eight clients post events as fast as they can and record each id acknowledged with 201.
         let load = """
-            import json, sys, threading, urllib.request, uuid
-            base, token, out = sys.argv[1], sys.argv[2], sys.argv[3]
+            import json, os, sys, threading, time, urllib.error, urllib.request, uuid
+            base, token, out, progress = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
             acked, lock = [], threading.Lock()
             def client():
                 while True:
@@ -41,8 +41,18 @@ struct ServeProcessTests {
                     try:
                         with urllib.request.urlopen(request, timeout=10) as response:
                             if response.status == 201:
-                                with lock: acked.append(event_id)
-                    except Exception:
+                                with lock:
+                                    acked.append(event_id)
+                                    if len(acked) % 10 == 0:
+                                        open(progress + ".tmp", "w").write(str(len(acked)))
+                                        os.replace(progress + ".tmp", progress)
+                    except urllib.error.HTTPError as error:
+                        if error.code != 429:
+                            print("HTTP", error.code, file=sys.stderr)
+                            return
+                        time.sleep(0.05)
+                    except Exception as error:
+                        print(type(error).__name__, error, file=sys.stderr)
                         return
             threads = [threading.Thread(target=client) for _ in range(8)]
             for t in threads: t.start()
@@ -50,9 +60,21 @@ struct ServeProcessTests {
             open(out, "w").write("\\n".join(acked))
             print(len(acked))
             """
+        let progress = cli.root.appendingPathComponent("progress.txt")
         let base = server.baseURL
-        let loader = Task.detached { try ExternalProcess.python(script: load, arguments: [base, token, acknowledged.path]) }
-        try await Task.sleep(for: .seconds(2))
+        let loader = Task.detached {
+            try ExternalProcess.python(script: load, arguments: [base, token, acknowledged.path, progress.path])
+        }
+        // The signal comes once the load is running (a busy CI machine can take seconds to start
+        // Python), so that it lands in the middle of appends rather than before the first one.
+        let deadline = Date().addingTimeInterval(60)
+        var running = 0
+        while running < 100 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            if FileManager.default.fileExists(atPath: progress.path) {
+                running = Int(try String(contentsOf: progress, encoding: .utf8)) ?? 0
+            }
+        }
         server.signal(SIGTERM)
         let status = server.waitForExit(timeout: 30)
         #expect(status == 0, "\(server.stderrText)")
