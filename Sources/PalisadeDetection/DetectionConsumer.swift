@@ -206,6 +206,9 @@ public actor DetectionConsumer {
         let head = try await store.logHead(of: tenant)?.size ?? 0
         while state.position < head {
             let range = state.position..<min(head, state.position + UInt64(configuration.batchSize))
+            // The batch's firings of one incident are filed as one change, so an ongoing attack
+            // adds one incident record per pass rather than one per event.
+            var firings = DetectionBatch()
             for stored in try await store.storedEvents(of: tenant, in: range) {
                 let event = stored.event
                 if event.eventType.isReserved {
@@ -217,14 +220,15 @@ public actor DetectionConsumer {
                 report.events += 1
                 var detections = state.engine.process(stored)
                 if state.anomalies != nil { detections += state.anomalies!.process(stored) }
-                for detection in detections {
-                    report.detections += 1
-                    switch try await manager.file(detection, tenant: tenant, now: clock.now()) {
-                    case .opened: report.opened += 1
-                    case .updated: report.updated += 1
-                    case .reopened: report.reopened += 1
-                    case .unchanged: report.unchanged += 1
-                    }
+                report.detections += detections.count
+                firings.add(detections)
+            }
+            for detection in firings.merged {
+                switch try await manager.file(detection, tenant: tenant, now: clock.now()) {
+                case .opened: report.opened += 1
+                case .updated: report.updated += 1
+                case .reopened: report.reopened += 1
+                case .unchanged: report.unchanged += 1
                 }
             }
             state.unsaved += Int(range.upperBound - state.position)

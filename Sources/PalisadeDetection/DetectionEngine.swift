@@ -21,6 +21,9 @@ public struct Detection: Hashable, Sendable {
     public var first: Timestamp
     /// The last evidence event's time.
     public var last: Timestamp
+    /// How many times the rule fired into this detection (more than one once firings of the same
+    /// incident are merged, see ``merge(_:)``).
+    public var firings = 1
 
     /// The same rule firing for the same group is the same incident.
     public var dedupKey: String { group.isEmpty ? rule : "\(rule)|\(group)" }
@@ -46,6 +49,23 @@ public struct Detection: Hashable, Sendable {
         self.entities = entities
         self.first = first
         self.last = last
+    }
+
+    /// Folds a later firing of the same incident (the same ``dedupKey``) into this one: the
+    /// evidence of both (each index once, oldest first), every entity, the time span of both, the
+    /// higher level; the title stays this one's.
+    public mutating func merge(_ later: Detection) {
+        precondition(later.dedupKey == dedupKey, "only firings of one incident merge")
+        if let newest = evidence.last, later.evidence.allSatisfy({ $0 > newest }) {
+            evidence += later.evidence
+        } else {
+            evidence = Array(Set(evidence).union(later.evidence)).sorted()
+        }
+        entities.formUnion(later.entities)
+        first = min(first, later.first)
+        last = max(last, later.last)
+        level = max(level, later.level)
+        firings += later.firings
     }
 }
 

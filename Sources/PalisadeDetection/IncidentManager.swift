@@ -72,7 +72,7 @@ public struct IncidentManager: Sendable {
             let fresh = detection.evidence.filter { !known.contains($0) && ($0 > seenUpTo || incident.evidence.count < Incident.maxEvidence) }
             if incident.status.isActive {
                 guard !fresh.isEmpty else { return .unchanged(incident) }
-                incident.absorb(evidence: fresh, entities: detection.entities, at: detection.last)
+                incident.absorb(evidence: fresh, entities: detection.entities, at: detection.last, firings: detection.firings)
                 incident.escalate(to: detection.level)
                 try await record(incident, .evidence(fresh), by: actor, at: now)
                 _ = try await store.updateIncident(incident, expectedVersion: stored.version)
@@ -86,7 +86,7 @@ public struct IncidentManager: Sendable {
                     // Resolved, closed and false-positive incidents can all be reopened.
                     throw StoreError(.corrupt, "incident \(incident.id.lowercasedString) cannot be reopened: \(error)")
                 }
-                incident.absorb(evidence: fresh, entities: detection.entities, at: detection.last)
+                incident.absorb(evidence: fresh, entities: detection.entities, at: detection.last, firings: detection.firings)
                 incident.escalate(to: detection.level)
                 try await record(incident, .reopened(fresh), by: actor, at: now)
                 _ = try await store.updateIncident(incident, expectedVersion: stored.version)
@@ -97,7 +97,7 @@ public struct IncidentManager: Sendable {
         }
         // Named after its first evidence that no earlier incident of the key holds.
         let first = opening.min() ?? 0
-        let incident = Incident(
+        var incident = Incident(
             id: .derived(from: "palisade.incident/\(tenant.rawValue)/\(detection.dedupKey)/\(first)"),
             tenant: tenant,
             type: detection.incident,
@@ -112,6 +112,8 @@ public struct IncidentManager: Sendable {
             seenAt: detection.first,
             openedAt: now
         )
+        incident.count = detection.firings
+        incident.lastSeen = max(detection.first, detection.last)
         try await record(incident, .opened, by: actor, at: now)
         do {
             try await store.insertIncident(incident)

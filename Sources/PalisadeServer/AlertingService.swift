@@ -15,16 +15,19 @@ public struct AlertingService: Service {
     let exporter: EventExporter?
     let commits: CommitSignal?
     let interval: Duration
+    let coalesce: Duration
     let metrics: ServerMetrics
     let logger: Logger
 
-    /// Creates the service.
+    /// Creates the service: `interval` is the longest pause between passes, `coalesce` the shortest
+    /// between the starts of two passes (commits in between wait for one pass).
     public init(
         consumer: AlertConsumer,
         deliverer: OutboxDeliverer,
         exporter: EventExporter?,
         commits: CommitSignal?,
         interval: Duration,
+        coalesce: Duration,
         metrics: ServerMetrics,
         logger: Logger
     ) {
@@ -33,13 +36,14 @@ public struct AlertingService: Service {
         self.exporter = exporter
         self.commits = commits
         self.interval = interval
+        self.coalesce = coalesce
         self.metrics = metrics
         self.logger = logger
     }
 
     /// Passes until graceful shutdown.
     public func run() async throws {
-        await runPaced(commits: commits, interval: interval) {
+        await runPaced(commits: commits, interval: interval, coalesce: coalesce) {
             await consume()
             while await deliver(), !Task.isShuttingDownGracefully {}
             await export()

@@ -12,21 +12,24 @@ public struct DetectionService: Service {
     let consumer: DetectionConsumer
     let commits: CommitSignal?
     let interval: Duration
+    let coalesce: Duration
     let metrics: ServerMetrics
     let logger: Logger
 
-    /// Creates the service.
-    public init(consumer: DetectionConsumer, commits: CommitSignal?, interval: Duration, metrics: ServerMetrics, logger: Logger) {
+    /// Creates the service: `interval` is the longest pause between passes, `coalesce` the shortest
+    /// between the starts of two passes (commits in between wait for one pass).
+    public init(consumer: DetectionConsumer, commits: CommitSignal?, interval: Duration, coalesce: Duration, metrics: ServerMetrics, logger: Logger) {
         self.consumer = consumer
         self.commits = commits
         self.interval = interval
+        self.coalesce = coalesce
         self.metrics = metrics
         self.logger = logger
     }
 
     /// Passes until graceful shutdown.
     public func run() async throws {
-        await runPaced(commits: commits, interval: interval) { await pass() }
+        await runPaced(commits: commits, interval: interval, coalesce: coalesce) { await pass() }
         do {
             try await consumer.checkpointAll()
         } catch {

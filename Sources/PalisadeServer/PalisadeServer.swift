@@ -25,10 +25,15 @@ public struct ServerDependencies: Sendable {
     public var detection: DetectionConsumer?
     /// How often detection passes over new events.
     public var detectionInterval: Duration = .milliseconds(250)
+    /// The shortest time between the starts of two detection passes: commits sooner than that
+    /// after a pass began wait and are read by one pass.
+    public var detectionCoalesce: Duration = .milliseconds(200)
     /// Alerting (its consumer and deliverer), run as a service when present.
     public var alerting: Alerting?
     /// How often alerting looks for due groups and retries at the latest.
     public var alertingInterval: Duration = .milliseconds(250)
+    /// The shortest time between the starts of two alerting passes.
+    public var alertingCoalesce: Duration = .milliseconds(200)
     /// SLA deadlines shown with incidents (and used by the detection consumer's escalations).
     public var sla: IncidentSLA = .standard
     /// The only writer of the ledger (run it as a service next to the application).
@@ -245,6 +250,7 @@ public enum PalisadeServer {
                     consumer: detection,
                     commits: dependencies.committer.commits,
                     interval: dependencies.detectionInterval,
+                    coalesce: dependencies.detectionCoalesce,
                     metrics: dependencies.metrics,
                     logger: dependencies.logger
                 )
@@ -258,6 +264,7 @@ public enum PalisadeServer {
                     exporter: alerting.exporter,
                     commits: dependencies.committer.commits.subscribe(),
                     interval: dependencies.alertingInterval,
+                    coalesce: dependencies.alertingCoalesce,
                     metrics: dependencies.metrics,
                     logger: dependencies.logger
                 )

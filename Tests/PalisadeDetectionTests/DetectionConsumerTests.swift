@@ -134,6 +134,39 @@ struct DetectionConsumerTests {
         return log
     }
 
+    @Test func firingsOfOneIncidentInABatchAreFiledAsOneChange() async throws {
+        // One event per batch files every firing on its own; a batch of 1,000 merges the firings
+        // of each incident. The incidents end the same — evidence, counts, times, entities — with
+        // fewer records in the log.
+        // A honeypot under attack: every event fires the per-event interaction rule.
+        let attack = (0..<300).map { n in
+            Self.factory.event(type: "honeypot", actor: "root", action: "ssh.auth_failed", success: false, sourceIP: "203.0.113.\(n % 3)")
+        }
+        let events = Self.stream + attack
+        let perEvent = try Log()
+        try await perEvent.append(events[...])
+        _ = try await perEvent.consumer(records: perEvent.sequencer, batchSize: 1).catchUp(.default)
+        let batched = try Log()
+        try await batched.append(events[...])
+        _ = try await batched.consumer(records: batched.sequencer).catchUp(.default)
+        let one = try await perEvent.incidents()
+        let merged = try await batched.incidents()
+        #expect(Set(one.keys) == Set(merged.keys) && !one.isEmpty)
+        for (id, incident) in one {
+            guard case .object(let expected) = incident, case .object(let actual)? = merged[id] else {
+                Issue.record("incident \(id) is missing from the batched run")
+                continue
+            }
+            for field in ["evidence", "evidence_count", "count", "first_seen", "last_seen", "threat_level", "entities", "status"] {
+                #expect(actual[field] == expected[field], "\(id) \(field)")
+            }
+        }
+        let perEventRecords = try await perEvent.recordIDs().count
+        let batchedRecords = try await batched.recordIDs().count
+        #expect(batchedRecords < perEventRecords / 2, "\(batchedRecords) records batched, \(perEventRecords) one event at a time")
+        #expect(batchedRecords <= merged.count * 3, "at most one record per incident in each of the stream's 3 batches")
+    }
+
     @Test func theStreamOpensTheExpectedIncidents() async throws {
         let log = try await Self.uninterrupted()
         let keys = Set(

@@ -25,6 +25,28 @@ struct IncidentManagerTests {
         )
     }
 
+    @Test func mergedFiringsOpenOneIncidentThatCountsEachFiring() async throws {
+        var merged = Self.detection([7, 9], level: .medium, at: 30)
+        merged.merge(Self.detection([8, 12], level: .critical, at: 0))
+        merged.merge(Self.detection([13], at: 50))
+        #expect(merged.evidence == [7, 8, 9, 12, 13], "each index once, oldest first, whatever order the firings came in")
+        #expect(merged.firings == 3 && merged.level == .critical && merged.first == Self.at(0) && merged.last == Self.at(60))
+        #expect(merged.entities.addresses == ["203.0.113.7", "203.0.113.8", "203.0.113.13"])
+        let manager = IncidentManager(store: MemoryStore(), records: nil)
+        guard case .opened(let opened) = try await manager.file(merged, tenant: .default, now: Self.at(61)) else {
+            Issue.record("the merged firings open an incident")
+            return
+        }
+        #expect(opened.count == 3 && opened.evidenceCount == 5 && opened.firstSeen == Self.at(0) && opened.lastSeen == Self.at(60))
+        var later = Self.detection([20], at: 70)
+        later.merge(Self.detection([21], at: 80))
+        guard case .updated(let updated) = try await manager.file(later, tenant: .default, now: Self.at(91)) else {
+            Issue.record("later merged firings update it")
+            return
+        }
+        #expect(updated.count == 5 && updated.evidence == [7, 8, 9, 12, 13, 20, 21] && updated.lastSeen == Self.at(90))
+    }
+
     @Test func oneIncidentPerEntityWhileActiveAndReplaysChangeNothing() async throws {
         let store = MemoryStore()
         let manager = IncidentManager(store: store, records: nil)

@@ -152,8 +152,8 @@ public struct Incident: Hashable, Sendable {
     }
 
     /// Folds another firing of the same rule for the same entity into this incident.
-    public mutating func absorb(evidence more: [UInt64], entities: IncidentEntities, at seen: Timestamp) {
-        count += 1
+    public mutating func absorb(evidence more: [UInt64], entities: IncidentEntities, at seen: Timestamp, firings: Int = 1) {
+        count += firings
         evidenceCount += more.count
         let room = Self.maxEvidence - evidence.count
         if room > 0 { evidence += more.prefix(room) }

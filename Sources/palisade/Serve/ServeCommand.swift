@@ -118,7 +118,10 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: ServerMetrics(),
                 logger: logger
             )
-            if let interval = resolved.detection?.interval { dependencies.detectionInterval = interval }
+            if let detection = resolved.detection {
+                dependencies.detectionInterval = detection.interval
+                dependencies.detectionCoalesce = detection.coalesce
+            }
             var transport: HTTPTransport?
             if let settings = resolved.alerting {
                 let http = HTTPTransport(
@@ -174,6 +177,7 @@ struct ServeCommand: AsyncParsableCommand {
                     outbox: store
                 )
                 dependencies.alertingInterval = settings.interval
+                dependencies.alertingCoalesce = settings.coalesce
             }
             let scheme = resolved.server.tls == nil ? "http" : "https"
             let host = resolved.server.host.contains(":") ? "[\(resolved.server.host)]" : resolved.server.host

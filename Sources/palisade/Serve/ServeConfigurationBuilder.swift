@@ -37,6 +37,7 @@ struct ServeConfigurationBuilder {
         var rulesDirectory: URL?
         var reload: Duration
         var interval: Duration
+        var coalesce: Duration
         var reopenWindowSeconds: Int64
         var alertLevel: ThreatLevel
     }
@@ -44,6 +45,7 @@ struct ServeConfigurationBuilder {
     /// `alerting.*`.
     struct AlertingSettings {
         var interval: Duration
+        var coalesce: Duration
         var allowed: [IPNetwork]
         var timeoutSeconds: Int64
         var perHostConcurrency: Int
@@ -181,6 +183,7 @@ struct ServeConfigurationBuilder {
         }
         return AlertingSettings(
             interval: .milliseconds(try settings.integer("alerting.interval_ms", in: 10...60_000)),
+            coalesce: .milliseconds(try settings.integer("alerting.coalesce_ms", in: 0...10_000)),
             allowed: allowed,
             timeoutSeconds: Int64(try settings.integer("alerting.timeout_seconds", in: 1...300)),
             perHostConcurrency: try settings.integer("alerting.per_host_concurrency", in: 1...256),
@@ -241,6 +244,7 @@ struct ServeConfigurationBuilder {
                 rulesDirectory: settings.string("detection.rules_dir").map { URL(fileURLWithPath: $0) },
                 reload: .seconds(try settings.integer("detection.reload_seconds", in: 1...86_400)),
                 interval: .milliseconds(try settings.integer("detection.interval_ms", in: 10...60_000)),
+                coalesce: .milliseconds(try settings.integer("detection.coalesce_ms", in: 0...10_000)),
                 reopenWindowSeconds: Int64(try settings.integer("detection.reopen_window_seconds", in: 0...31_536_000)),
                 alertLevel: alertLevel
             )
