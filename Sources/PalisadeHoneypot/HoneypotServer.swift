@@ -49,6 +49,10 @@ public final class HoneypotServer: Sendable {
         /// Seconds after which the server starts a new key exchange; nil: by volume only (OpenSSH's
         /// server default).
         public var rekeySeconds: Int64?
+        /// How long events are gathered before they go to the sink together: the ledger then takes
+        /// a few larger commits instead of one per connection's read (each commit wakes several
+        /// threads and the consumers behind it). Zero hands them over at once.
+        public var gather: Duration
         /// The primes group exchange picks from (sshd's /etc/ssh/moduli).
         public var moduli: ModuliFile
         /// New connections and authentication attempts allowed per source address.
@@ -78,6 +82,7 @@ public final class HoneypotServer: Sendable {
             idleSeconds: Int64 = 900,
             maxBytesIn: Int = 256 << 20,
             rekeySeconds: Int64? = nil,
+            gather: Duration = .milliseconds(50),
             moduli: ModuliFile = .none,
             rateLimits: AddressRateLimits.Limits = .init(),
             system: FakeShell.Profile = .debian12,
@@ -100,6 +105,7 @@ public final class HoneypotServer: Sendable {
             self.idleSeconds = idleSeconds
             self.maxBytesIn = maxBytesIn
             self.rekeySeconds = rekeySeconds
+            self.gather = gather
             self.moduli = moduli
             self.rateLimits = rateLimits
             self.system = system
@@ -158,7 +164,7 @@ public final class HoneypotServer: Sendable {
     /// Creates a honeypot; ``start()`` listens.
     public init(configuration: Configuration, sink: any HoneypotSink, logger: Logger) {
         self.configuration = configuration
-        self.recorder = Recorder(sink: sink, logger: logger)
+        self.recorder = Recorder(sink: sink, gather: configuration.gather, logger: logger)
         counts = Counts(limits: configuration.rateLimits)
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -212,7 +218,7 @@ public final class HoneypotServer: Sendable {
     }
 }
 
-/// Hands events to the sink in order, everything that waited since the last hand-over in one call —
+/// Hands events to the sink in order, everything gathered since the last hand-over in one call —
 /// so under load the ledger gets few large group commits instead of one per connection's read. The
 /// queue is bounded (a flood of attackers cannot grow it without limit while the ledger is slow):
 /// events that do not fit are counted and logged, never dropped without a trace.
@@ -225,13 +231,20 @@ final class Recorder: Sendable {
     private let dropped = Mutex<Int>(0)
     private let logger: Logger
 
-    init(sink: any HoneypotSink, logger: Logger) {
+    init(sink: any HoneypotSink, gather: Duration, logger: Logger) {
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.signal = signal
         self.logger = logger
         let waiting = self.waiting
         task = Task {
             for await _ in signals {
+                if gather > .zero {
+                    do {
+                        try await Task.sleep(for: gather)
+                    } catch {
+                        logger.debug("palisade.honeypot.gather_cut_short", metadata: ["reason": "\(error)"])
+                    }
+                }
                 let batch = waiting.events.withLock { events in
                     defer { events = [] }
                     return events

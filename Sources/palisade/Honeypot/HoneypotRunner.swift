@@ -24,6 +24,7 @@ extension ServeConfigurationBuilder.HoneypotSettings {
             idleSeconds: idleSeconds,
             maxBytesIn: maxBytesIn,
             rekeySeconds: rekeySeconds,
+            gather: .milliseconds(gatherMilliseconds),
             moduli: moduli,
             rateLimits: rateLimits,
             system: system,

@@ -76,6 +76,7 @@ struct ServeConfigurationBuilder {
         var idleSeconds: Int64
         var maxBytesIn: Int
         var rekeySeconds: Int64?
+        var gatherMilliseconds: Int
     }
 
     let settings: ServeSettings
@@ -127,7 +128,8 @@ struct ServeConfigurationBuilder {
             maxSessionSeconds: Int64(try settings.integer("honeypot.max_session_seconds", in: 1...604_800)),
             idleSeconds: Int64(try settings.integer("honeypot.idle_timeout_seconds", in: 1...604_800)),
             maxBytesIn: try settings.integer("honeypot.max_bytes_per_connection", in: 1_024...(1 << 40)),
-            rekeySeconds: try rekeySeconds()
+            rekeySeconds: try rekeySeconds(),
+            gatherMilliseconds: try settings.integer("honeypot.gather_ms", in: 0...5_000)
         )
     }
 

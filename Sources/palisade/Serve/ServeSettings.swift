@@ -80,6 +80,7 @@ struct ServeSettings {
         Spec(key: "honeypot.max_session_seconds", defaultValue: "3600", help: "close any session after this long"),
         Spec(key: "honeypot.idle_timeout_seconds", defaultValue: "900", help: "close a connection silent this long"),
         Spec(key: "honeypot.max_bytes_per_connection", defaultValue: "268435456", help: "close a connection that sent this much"),
+        Spec(key: "honeypot.gather_ms", defaultValue: "50", help: "gather events this long before they go to the ledger together"),
         Spec(key: "honeypot.rekey_seconds", defaultValue: "0", help: "re-key sessions this often (0: by volume only, as sshd)"),
         Spec(key: "honeypot.max_connections", defaultValue: "1000", help: "SSH connections at once in all"),
         Spec(key: "honeypot.max_connections_per_address", defaultValue: "10", help: "SSH connections at once from one address"),
