@@ -9,11 +9,12 @@ extension SQLiteStore: IncidentStore {
         do {
             try await pool.write { db in
                 let tenantID = try self.tenantID(incident.tenant, db)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO incidents (tenant_id, id, dedup_key, incident_type, threat_level, status, opened_at, last_seen, version, document)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: Self.columns(incident, tenantID: tenantID)
                 )
             }
@@ -32,8 +33,7 @@ extension SQLiteStore: IncidentStore {
             return try await pool.write { db in
                 guard let tenantID = try self.existingTenantID(incident.tenant, db),
                     let version = try Int.fetchOne(
-                        db,
-                        sql: "SELECT version FROM incidents WHERE tenant_id = ? AND id = ?",
+                        db.cachedStatement(sql: "SELECT version FROM incidents WHERE tenant_id = ? AND id = ?"),
                         arguments: [tenantID, incident.id.blob]
                     )
                 else { throw StoreError(.rejected, "incident \(incident.id.lowercasedString) does not exist") }
@@ -42,12 +42,13 @@ extension SQLiteStore: IncidentStore {
                 }
                 var arguments = Self.columns(incident, tenantID: tenantID)
                 arguments += [tenantID, incident.id.blob]
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE incidents SET tenant_id = ?, id = ?, dedup_key = ?, incident_type = ?, threat_level = ?, status = ?,
                                opened_at = ?, last_seen = ?, document = ?, version = version + 1
                         WHERE tenant_id = ? AND id = ?
-                        """,
+                        """
+                ).execute(
                     arguments: arguments
                 )
                 return version + 1
@@ -64,8 +65,7 @@ extension SQLiteStore: IncidentStore {
         try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
             return try Row.fetchOne(
-                db,
-                sql: "SELECT document, version FROM incidents WHERE tenant_id = ? AND id = ?",
+                db.cachedStatement(sql: "SELECT document, version FROM incidents WHERE tenant_id = ? AND id = ?"),
                 arguments: [tenantID, id.blob]
             )
             .map(Self.decode)
@@ -77,11 +77,12 @@ extension SQLiteStore: IncidentStore {
         try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
             return try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT document, version FROM incidents WHERE tenant_id = ? AND dedup_key = ?
-                    ORDER BY opened_at DESC, lower(hex(id)) DESC LIMIT 1
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT document, version FROM incidents WHERE tenant_id = ? AND dedup_key = ?
+                        ORDER BY opened_at DESC, lower(hex(id)) DESC LIMIT 1
+                        """
+                ),
                 arguments: [tenantID, dedupKey]
             ).map(Self.decode)
         }
@@ -121,12 +122,14 @@ extension SQLiteStore: IncidentStore {
                 arguments += [after.openedAt.microseconds, after.openedAt.microseconds, after.id.blob]
             }
             arguments.append(query.limit)
+            // Not cached: the clauses vary with the filters.
             return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT document, version FROM incidents WHERE \(clauses.joined(separator: " AND "))
-                    ORDER BY opened_at DESC, id DESC LIMIT ?
-                    """,
+                db.makeStatement(
+                    sql: """
+                        SELECT document, version FROM incidents WHERE \(clauses.joined(separator: " AND "))
+                        ORDER BY opened_at DESC, id DESC LIMIT ?
+                        """
+                ),
                 arguments: StatementArguments(arguments)
             ).map(Self.decode)
         }
@@ -158,8 +161,7 @@ extension SQLiteStore: ConsumerCursorStore {
         try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
             return try Row.fetchOne(
-                db,
-                sql: "SELECT position, state FROM consumer_cursors WHERE tenant_id = ? AND consumer = ?",
+                db.cachedStatement(sql: "SELECT position, state FROM consumer_cursors WHERE tenant_id = ? AND consumer = ?"),
                 arguments: [tenantID, consumer]
             ).map { row in
                 let position: Int64 = row[0]
@@ -175,8 +177,7 @@ extension SQLiteStore: ConsumerCursorStore {
             try await pool.write { db in
                 let tenantID = try self.tenantID(tenant, db)
                 if let saved = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT position FROM consumer_cursors WHERE tenant_id = ? AND consumer = ?",
+                    db.cachedStatement(sql: "SELECT position FROM consumer_cursors WHERE tenant_id = ? AND consumer = ?"),
                     arguments: [tenantID, consumer]
                 ), saved > Int64(cursor.position) {
                     throw StoreError(
@@ -184,13 +185,13 @@ extension SQLiteStore: ConsumerCursorStore {
                         "consumer \(consumer) of \(tenant) is at \(saved); refusing to move it back to \(cursor.position)"
                     )
                 }
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO consumer_cursors (tenant_id, consumer, position, state, updated_at) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (tenant_id, consumer) DO UPDATE SET position = excluded.position, state = excluded.state,
                             updated_at = excluded.updated_at
-                        """,
-                    arguments: [tenantID, consumer, Int64(cursor.position), Data(cursor.state), Self.nowMicroseconds()]
+                        """
+                ).execute(arguments: [tenantID, consumer, Int64(cursor.position), Data(cursor.state), Self.nowMicroseconds()]
                 )
             }
         } catch let error as StoreError {

@@ -13,17 +13,17 @@ extension SQLiteStore: OutboxStore {
         do {
             return try await pool.write { db in
                 let tenantID = try self.tenantID(notification.tenant, db)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO outbox (id, tenant_id, receiver, state_key, payload, status, attempts, created_at, next_attempt_at, last_error, delivered_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (tenant_id, receiver, state_key) DO NOTHING
-                        """,
-                    arguments: [
-                        notification.id.blob, tenantID, notification.receiver, notification.stateKey, Data(notification.payload),
-                        notification.status.rawValue, notification.attempts, notification.createdAt.microseconds,
-                        notification.nextAttemptAt.microseconds, notification.lastError, notification.deliveredAt?.microseconds,
-                    ]
+                        """
+                ).execute(arguments: [
+                    notification.id.blob, tenantID, notification.receiver, notification.stateKey, Data(notification.payload),
+                    notification.status.rawValue, notification.attempts, notification.createdAt.microseconds,
+                    notification.nextAttemptAt.microseconds, notification.lastError, notification.deliveredAt?.microseconds,
+                ]
                 )
                 return db.changesCount == 1
             }
@@ -40,11 +40,12 @@ extension SQLiteStore: OutboxStore {
     public func dueNotifications(at now: Timestamp, limit: Int) async throws -> [OutboxNotification] {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.columns) FROM outbox o JOIN tenants t ON t.id = o.tenant_id
-                    WHERE o.status = 'pending' AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.columns) FROM outbox o JOIN tenants t ON t.id = o.tenant_id
+                        WHERE o.status = 'pending' AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?
+                        """
+                ),
                 arguments: [now.microseconds, max(0, limit)]
             ).map(Self.notification)
         }
@@ -61,15 +62,15 @@ extension SQLiteStore: OutboxStore {
                         refused.append(notification.id)
                         continue
                     }
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
                             WHERE id = ? AND tenant_id = ? AND status = 'pending'
-                            """,
-                        arguments: [
-                            notification.status.rawValue, notification.attempts, notification.nextAttemptAt.microseconds, notification.lastError,
-                            notification.deliveredAt?.microseconds, notification.id.blob, tenantID,
-                        ]
+                            """
+                    ).execute(arguments: [
+                        notification.status.rawValue, notification.attempts, notification.nextAttemptAt.microseconds, notification.lastError,
+                        notification.deliveredAt?.microseconds, notification.id.blob, tenantID,
+                    ]
                     )
                     if db.changesCount != 1 { refused.append(notification.id) }
                 }
@@ -85,11 +86,12 @@ extension SQLiteStore: OutboxStore {
         try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return [] }
             return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.columns) FROM outbox o JOIN tenants t ON t.id = o.tenant_id
-                    WHERE o.tenant_id = ? AND o.status = ? ORDER BY o.created_at DESC, o.id DESC LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.columns) FROM outbox o JOIN tenants t ON t.id = o.tenant_id
+                        WHERE o.tenant_id = ? AND o.status = ? ORDER BY o.created_at DESC, o.id DESC LIMIT ?
+                        """
+                ),
                 arguments: [tenantID, status.rawValue, max(0, limit)]
             ).map(Self.notification)
         }

@@ -98,7 +98,7 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
     /// The tenants that have a log.
     public func tenants() async throws -> [TenantID] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT t.name FROM tenants t JOIN log_heads h ON h.tenant_id = t.id ORDER BY t.name")
+            try String.fetchAll(db.cachedStatement(sql: "SELECT t.name FROM tenants t JOIN log_heads h ON h.tenant_id = t.id ORDER BY t.name"))
                 .compactMap(TenantID.init)
         }
     }
@@ -171,7 +171,7 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
 
     private func write(_ append: LogAppend, _ db: Database) throws {
         let tenantID = try tenantID(append.tenant, db)
-        let size = try Int64.fetchOne(db, sql: "SELECT size FROM log_heads WHERE tenant_id = ?", arguments: [tenantID]) ?? 0
+        let size = try Int64.fetchOne(db.cachedStatement(sql: "SELECT size FROM log_heads WHERE tenant_id = ?"), arguments: [tenantID]) ?? 0
         guard UInt64(size) == append.firstIndex else {
             throw StoreError(.conflict, "the log of tenant \(append.tenant) is at \(size), not \(append.firstIndex); another writer appended")
         }
@@ -201,22 +201,23 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         for tile in append.tiles {
             try upsertTile.execute(arguments: [tenantID, tile.id.level, Int64(tile.id.index), Data(tile.hashes.concatenatedBytes)])
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO log_heads (tenant_id, size, checkpoint) VALUES (?, ?, ?)
                 ON CONFLICT (tenant_id) DO UPDATE SET size = excluded.size, checkpoint = excluded.checkpoint
-                """,
-            arguments: [tenantID, Int64(append.head.size), append.head.checkpoint]
+                """
+        ).execute(arguments: [tenantID, Int64(append.head.size), append.head.checkpoint]
         )
         if !append.erasures.isEmpty {
-            let indexedTo = try Int64.fetchOne(db, sql: "SELECT indexed_to FROM facet_progress WHERE tenant_id = ?", arguments: [tenantID]) ?? 0
+            let indexedTo =
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT indexed_to FROM facet_progress WHERE tenant_id = ?"), arguments: [tenantID]) ?? 0
             try writeErasures(append.erasures, tenantID: tenantID, tenant: append.tenant, indexedTo: indexedTo, db)
         }
         try SQLiteFacet.catchUp(tenantID: tenantID, size: Int64(append.head.size), batch: facetIndexBatch, db)
         if append.recordInHistory {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO checkpoints (tenant_id, size, note) VALUES (?, ?, ?)",
-                arguments: [tenantID, Int64(append.head.size), append.head.checkpoint]
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO checkpoints (tenant_id, size, note) VALUES (?, ?, ?)").execute(arguments: [
+                tenantID, Int64(append.head.size), append.head.checkpoint,
+            ]
             )
         }
     }
@@ -225,8 +226,9 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
     public func checkpoints(of tenant: TenantID) async throws -> [StoredCheckpoint] {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT c.size, c.note FROM checkpoints c JOIN tenants t ON t.id = c.tenant_id WHERE t.name = ? ORDER BY c.size",
+                db.cachedStatement(
+                    sql: "SELECT c.size, c.note FROM checkpoints c JOIN tenants t ON t.id = c.tenant_id WHERE t.name = ? ORDER BY c.size"
+                ),
                 arguments: [tenant.rawValue]
             ).map { StoredCheckpoint(size: UInt64($0[0] as Int64), note: $0[1]) }
         }
@@ -253,8 +255,7 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         let row: (UInt64, Data)? = try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
             return try Row.fetchOne(
-                db,
-                sql: "SELECT log_index, entry FROM events WHERE tenant_id = ? AND event_id = ?",
+                db.cachedStatement(sql: "SELECT log_index, entry FROM events WHERE tenant_id = ? AND event_id = ?"),
                 arguments: [tenantID, id.blob]
             )
             .map { (UInt64($0[0] as Int64), $0[1] as Data) }
@@ -268,12 +269,13 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
         try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return [] }
             let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT log_index, entry, event_id, ts, event_type, severity, actor, action, resource, success, source_ip,
-                           session_id, request_id
-                    FROM events WHERE tenant_id = ? AND log_index >= ? AND log_index < ? ORDER BY log_index
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT log_index, entry, event_id, ts, event_type, severity, actor, action, resource, success, source_ip,
+                               session_id, request_id
+                        FROM events WHERE tenant_id = ? AND log_index >= ? AND log_index < ? ORDER BY log_index
+                        """
+                ),
                 arguments: [tenantID, Int64(range.lowerBound), Int64(range.upperBound)]
             )
             var records = [LogRecord]()
@@ -310,7 +312,7 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
     public func recordCount(of tenant: TenantID) async throws -> UInt64 {
         try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return 0 }
-            return UInt64(try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE tenant_id = ?", arguments: [tenantID]) ?? 0)
+            return UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM events WHERE tenant_id = ?"), arguments: [tenantID]) ?? 0)
         }
     }
 
@@ -318,17 +320,19 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
     public func auditDerivedIndexes(of tenant: TenantID) async throws -> IntegrityFinding? {
         try await read { db in
             guard let tenantID = try self.existingTenantID(tenant, db) else { return nil }
-            let indexedTo = try Int64.fetchOne(db, sql: "SELECT indexed_to FROM facet_progress WHERE tenant_id = ?", arguments: [tenantID]) ?? 0
+            let indexedTo =
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT indexed_to FROM facet_progress WHERE tenant_id = ?"), arguments: [tenantID]) ?? 0
             var expected: Int64 = 0
             for facet in SQLiteFacet.allCases {
                 let column = facet.column
                 let missing = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT min(e.log_index) FROM events e WHERE e.tenant_id = ? AND e.log_index < ? AND e.\(column) IS NOT NULL
-                        AND NOT EXISTS (SELECT 1 FROM event_facets f WHERE f.tenant_id = e.tenant_id AND f.facet = ?
-                                        AND f.value = e.\(column) AND f.ts = e.ts AND f.log_index = e.log_index)
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT min(e.log_index) FROM events e WHERE e.tenant_id = ? AND e.log_index < ? AND e.\(column) IS NOT NULL
+                            AND NOT EXISTS (SELECT 1 FROM event_facets f WHERE f.tenant_id = e.tenant_id AND f.facet = ?
+                                            AND f.value = e.\(column) AND f.ts = e.ts AND f.log_index = e.log_index)
+                            """
+                    ),
                     arguments: [tenantID, indexedTo, facet.rawValue]
                 )
                 if let missing {
@@ -336,12 +340,12 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
                 }
                 expected +=
                     try Int64.fetchOne(
-                        db,
-                        sql: "SELECT count(*) FROM events WHERE tenant_id = ? AND log_index < ? AND \(column) IS NOT NULL",
+                        db.cachedStatement(sql: "SELECT count(*) FROM events WHERE tenant_id = ? AND log_index < ? AND \(column) IS NOT NULL"),
                         arguments: [tenantID, indexedTo]
                     ) ?? 0
             }
-            let stored = try Int64.fetchOne(db, sql: "SELECT count(*) FROM event_facets WHERE tenant_id = ?", arguments: [tenantID]) ?? 0
+            let stored =
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM event_facets WHERE tenant_id = ?"), arguments: [tenantID]) ?? 0
             guard stored == expected else {
                 return IntegrityFinding(
                     index: nil,
@@ -394,14 +398,16 @@ public final class SQLiteStore: LedgerBackend, EventStore, Sendable {
 
     func existingTenantID(_ tenant: TenantID, _ db: Database) throws -> Int64? {
         if let cached = tenantIDs.withLock({ $0[tenant] }) { return cached }
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE name = ?", arguments: [tenant.rawValue]) else { return nil }
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tenants WHERE name = ?"), arguments: [tenant.rawValue]) else {
+            return nil
+        }
         tenantIDs.withLock { $0[tenant] = id }
         return id
     }
 
     func tenantID(_ tenant: TenantID, _ db: Database) throws -> Int64 {
         if let id = try existingTenantID(tenant, db) { return id }
-        try db.execute(sql: "INSERT INTO tenants (name) VALUES (?)", arguments: [tenant.rawValue])
+        try db.cachedStatement(sql: "INSERT INTO tenants (name) VALUES (?)").execute(arguments: [tenant.rawValue])
         // Cached only after the transaction commits (on next lookup), so a rollback leaves no stale id.
         return db.lastInsertedRowID
     }
