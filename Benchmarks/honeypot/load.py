@@ -70,8 +70,25 @@ def attempts(port, pid, attackers, seconds):
 
 
 async def idle(port, pid, sessions):
-    import asyncssh
+    """Holds logged-in shells open and reports the server's RSS growth per session: `sessions`
+    are opened and kept, then as many again, and the second step is measured — what each further
+    live session costs, without the allocator's one-off growth (arenas, caches) on first use."""
+    first = await hold(port, sessions, close=False)
+    await asyncio.sleep(3)
     before = rss_kib(pid)
+    start = time.monotonic()
+    second = await hold(port, sessions, close=False)
+    opened = time.monotonic() - start
+    await asyncio.sleep(3)
+    after = rss_kib(pid)
+    for connection in first + second:
+        connection.close()
+    return {"sessions": len(first) + len(second), "rss_before_kib": before, "rss_after_kib": after,
+            "kib_per_session": round((after - before) / max(len(second), 1), 1), "open_seconds": round(opened, 1)}
+
+
+async def hold(port, sessions, close):
+    import asyncssh
     connections = []
 
     async def one():
@@ -80,16 +97,13 @@ async def idle(port, pid, sessions):
         await connection.create_session(asyncssh.SSHClientSession, term_type="xterm", term_size=(80, 24))
         connections.append(connection)
 
-    start = time.monotonic()
     for batch in range(0, sessions, 50):
         await asyncio.gather(*(one() for _ in range(min(50, sessions - batch))))
-    opened = time.monotonic() - start
-    await asyncio.sleep(3)
-    after = rss_kib(pid)
-    for connection in connections:
-        connection.close()
-    return {"sessions": len(connections), "rss_before_kib": before, "rss_after_kib": after,
-            "kib_per_session": round((after - before) / max(len(connections), 1), 1), "open_seconds": round(opened, 1)}
+    if close:
+        for connection in connections:
+            connection.close()
+            await connection.wait_closed()
+    return connections
 
 
 mode = sys.argv[1]

@@ -184,16 +184,18 @@ public final class HoneypotServer: Sendable {
             accepts: { policy.accepts($0) }
         )
         connectionConfiguration.moduli = configuration.moduli
-        let settings = connectionConfiguration
+        let shared = SharedSettings(sensor: configuration, connection: connectionConfiguration)
         let listening = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Each connection keeps its receive buffer between reads; an attacker's packets are
+            // small, so it starts small (and grows for uploads).
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         SessionHandler(
-                            configuration: configuration,
-                            connection: settings,
+                            shared: shared,
                             recorder: recorder,
                             counts: counts,
                             logger: logger
@@ -215,6 +217,18 @@ public final class HoneypotServer: Sendable {
         try await group.shutdownGracefully()
         await recorder.finish()
         await configuration.evidence?.drain()
+    }
+}
+
+/// The settings every connection reads, shared by reference: each connection holds a pointer
+/// rather than its own copy (thousands of idle attackers are thousands of copies).
+final class SharedSettings: Sendable {
+    let sensor: HoneypotServer.Configuration
+    let connection: ServerConnection.Configuration
+
+    init(sensor: HoneypotServer.Configuration, connection: ServerConnection.Configuration) {
+        self.sensor = sensor
+        self.connection = connection
     }
 }
 

@@ -13,13 +13,14 @@ struct SessionChannels {
         case sftp(SFTPSession)
     }
 
-    private let configuration: HoneypotServer.Configuration
+    private let shared: SharedSettings
+    private var configuration: HoneypotServer.Configuration { shared.sensor }
     private var roles: [UInt32: Role] = [:]
     private var terminals: [UInt32: (terminal: String, columns: UInt32, rows: UInt32)] = [:]
     private var recordings: [UInt32: SessionRecording] = [:]
 
-    init(configuration: HoneypotServer.Configuration) {
-        self.configuration = configuration
+    init(shared: SharedSettings) {
+        self.shared = shared
     }
 
     /// Handles one channel event: the bytes to send and the events to record.

@@ -12,8 +12,9 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let configuration: HoneypotServer.Configuration
-    private let connectionConfiguration: ServerConnection.Configuration
+    /// Shared by every connection (one pointer each, not a copy of the settings).
+    private let shared: SharedSettings
+    private var configuration: HoneypotServer.Configuration { shared.sensor }
     private let recorder: Recorder
     private let counts: HoneypotServer.Counts
     private let logger: Logger
@@ -31,15 +32,13 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private let limited = LimitedAttempts()
 
     init(
-        configuration: HoneypotServer.Configuration,
-        connection: ServerConnection.Configuration,
+        shared: SharedSettings,
         recorder: Recorder,
         counts: HoneypotServer.Counts,
         logger: Logger
     ) {
-        self.configuration = configuration
-        self.connectionConfiguration = connection
-        channels = SessionChannels(configuration: configuration)
+        self.shared = shared
+        channels = SessionChannels(shared: shared)
         self.recorder = recorder
         self.counts = counts
         self.logger = logger
@@ -75,7 +74,7 @@ final class SessionHandler: ChannelInboundHandler, @unchecked Sendable {
         recorder.record([HoneypotEvents.draft("ssh.connect", session, metadata: ["outcome": .string("accepted")])])
         // Attempts over the address's limit fail whatever the credentials; they are marked so
         // their events say so.
-        var settings = connectionConfiguration
+        var settings = shared.connection
         let policy = settings.accepts
         let counts = self.counts
         let limited = self.limited

@@ -193,6 +193,8 @@ public final class ServerConnection {
         }
         do {
             try process(bytes, &outcome.output, &outcome.events)
+            // An idle connection holds no buffer: thousands of them wait between keystrokes.
+            if buffer.isEmpty && buffer.capacity > 0 { buffer = [] }
         } catch {
             closed = error
             outcome.closing = error
