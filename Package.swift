@@ -60,6 +60,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L2: the vault: sealed, versioned keys, their operations, Shamir unseal shares, approvals.
+        .target(
+            name: "PalisadeVault",
+            dependencies: [
+                "PalisadeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L2: detection: threshold and sequence rules, Sigma, anomaly detectors, the incident manager.
         .target(
             name: "PalisadeDetection",
@@ -247,6 +257,15 @@ let package = Package(
         .testTarget(
             name: "PalisadeLedgerTests",
             dependencies: ["PalisadeLedger", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadeVaultTests",
+            dependencies: [
+                "PalisadeVault", "PalisadeCore", "PalisadeTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

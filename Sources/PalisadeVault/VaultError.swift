@@ -1,0 +1,47 @@
+/// Why a vault operation was refused or failed. Descriptions name the key and what to do; none
+/// carries key material.
+public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A key of the wrong length.
+    case badKeyLength(expected: Int, got: Int)
+    /// A sealed box did not open (damaged, another key, another context).
+    case unsealFailed(String)
+    /// The key type cannot do this operation.
+    case unsupportedOperation(KeyType, KeyOperation)
+    /// The key's policy does not allow this operation.
+    case operationNotAllowed(key: String, KeyOperation)
+    /// The key's state does not allow this operation or transition.
+    case keyState(key: String, KeyState, String)
+    /// No such version (or it was destroyed).
+    case noSuchVersion(key: String, Int)
+    /// The version is below the key's minimum for this operation.
+    case versionTooOld(key: String, version: Int, minimum: Int)
+    /// Not a `palisade:vN:…` value.
+    case malformedValue(String)
+    /// The ciphertext did not decrypt (damaged, another key or associated data).
+    case decryptionFailed(key: String)
+    /// Key material that does not parse for its type.
+    case badKeyMaterial(KeyType, String)
+    /// The passphrase KDF failed or its parameters are out of range.
+    case kdf(String)
+
+    /// What went wrong and what to do.
+    public var description: String {
+        switch self {
+        case .badKeyLength(let expected, let got): "a \(expected)-byte key is needed, got \(got) bytes"
+        case .unsealFailed(let context):
+            "the sealed \(context) does not open: wrong master key or shares, or the data was changed"
+        case .unsupportedOperation(let type, let operation): "a \(type.rawValue) key cannot \(operation.rawValue)"
+        case .operationNotAllowed(let key, let operation):
+            "the policy of key \(key) does not allow \(operation.rawValue); change it with `palisade keys config`"
+        case .keyState(let key, let state, let what): "key \(key) is \(state.rawValue): \(what)"
+        case .noSuchVersion(let key, let version): "key \(key) has no version \(version) (never made, or destroyed)"
+        case .versionTooOld(let key, let version, let minimum):
+            "version \(version) of key \(key) is below its minimum \(minimum) for this operation; rewrap the data"
+        case .malformedValue(let why): "not a Palisade vault value (palisade:vN:base64): \(why)"
+        case .decryptionFailed(let key):
+            "the ciphertext does not decrypt under key \(key): damaged, another key, or other associated data"
+        case .badKeyMaterial(let type, let why): "the \(type.rawValue) key material does not parse: \(why)"
+        case .kdf(let why): "the passphrase key derivation failed: \(why)"
+        }
+    }
+}
