@@ -23,6 +23,22 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
     case badKeyMaterial(KeyType, String)
     /// The passphrase KDF failed or its parameters are out of range.
     case kdf(String)
+    /// The vault is sealed: unseal it (shares, passphrase or key file) first.
+    case sealed
+    /// The vault was never initialised.
+    case notInitialized
+    /// The vault is initialised already.
+    case alreadyInitialized
+    /// The shares given do not reconstruct the master key (progress was reset).
+    case wrongShares
+    /// No key of that name in the tenant.
+    case noSuchKey(String)
+    /// A key of that name exists in the tenant.
+    case keyExists(String)
+    /// A name that is not `[a-z0-9][a-z0-9._-]{0,127}`.
+    case badKeyName(String)
+    /// A stored vault document does not read back.
+    case corrupt(String)
 
     /// What went wrong and what to do.
     public var description: String {
@@ -42,6 +58,14 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
             "the ciphertext does not decrypt under key \(key): damaged, another key, or other associated data"
         case .badKeyMaterial(let type, let why): "the \(type.rawValue) key material does not parse: \(why)"
         case .kdf(let why): "the passphrase key derivation failed: \(why)"
+        case .sealed: "the vault is sealed: unseal it with `palisade vault unseal` (shares, passphrase or key file)"
+        case .notInitialized: "the vault is not initialised: run `palisade vault init`"
+        case .alreadyInitialized: "the vault is initialised already"
+        case .wrongShares: "the shares do not reconstruct the master key; start again with the right shares"
+        case .noSuchKey(let name): "there is no key named \(name)"
+        case .keyExists(let name): "a key named \(name) exists; rotate it or choose another name"
+        case .badKeyName(let name): "\(name.prefix(40)) is not a key name: use 1-128 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
+        case .corrupt(let what): "stored vault data does not read back (\(what)); run `palisade verify` and restore from backup"
         }
     }
 }

@@ -14,6 +14,8 @@ extension AuditEvent {
         action: String,
         severity: Severity = .medium,
         resource: String? = nil,
+        success: Bool = true,
+        errorMessage: String? = nil,
         metadata: [String: JSONValue]
     ) -> AuditEvent {
         precondition(type.isReserved, "Palisade's own records use a reserved palisade. type, not \(type)")
@@ -27,8 +29,8 @@ extension AuditEvent {
             actor: actor,
             action: action,
             resource: resource ?? "ledger/\(tenant.rawValue)",
-            success: true,
-            errorMessage: nil,
+            success: success,
+            errorMessage: errorMessage,
             sourceIP: nil,
             userAgent: nil,
             sessionID: nil,

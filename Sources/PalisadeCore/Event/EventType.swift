@@ -67,6 +67,11 @@ public struct EventType: Hashable, Sendable, Comparable, CustomStringConvertible
     /// routing trees stored, silences created and expired, receivers paused by their breaker.
     public static let palisadeAlerting = EventType(known: "palisade.alerting")
 
+    /// Palisade's own vault records: initialisation, unsealing and sealing, every key operation
+    /// (allowed or refused, with key, version and outcome — never material or plaintext), and
+    /// every approval step.
+    public static let palisadeVault = EventType(known: "palisade.vault")
+
     /// Whether the type is in the `palisade.` namespace, which only Palisade itself writes; events of
     /// these types are never pruned or redacted.
     public var isReserved: Bool { rawValue.hasPrefix("palisade.") }

@@ -1,0 +1,47 @@
+import Foundation
+import PalisadeCore
+
+/// The installation's vault header, as stored: how the master key is obtained and the
+/// data-encryption key sealed under it. Nothing in it is secret without the master key.
+struct VaultHeader: Codable, Sendable {
+    /// The layout (1).
+    var format = 1
+    /// When the master key comes from a passphrase: its scrypt costs and salt.
+    var passphrase: PassphraseKDF?
+    /// The data-encryption key, sealed under the master key (context ``dataKeyContext``).
+    var sealedDataKey: Data
+    /// Shares printed at initialisation, and how many reconstruct the master key.
+    var shares: Int
+    var threshold: Int
+    /// When the vault was initialised (µs).
+    var createdAt: Int64
+
+    static let dataKeyContext = "palisade.vault/data-key"
+
+    func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            return Array(try encoder.encode(self))
+        } catch {
+            preconditionFailure("the vault header does not encode: \(error)")
+        }
+    }
+
+    init(passphrase: PassphraseKDF?, sealedDataKey: [UInt8], shares: Int, threshold: Int, createdAt: Timestamp) {
+        self.passphrase = passphrase
+        self.sealedDataKey = Data(sealedDataKey)
+        self.shares = shares
+        self.threshold = threshold
+        self.createdAt = createdAt.microseconds
+    }
+
+    init(decoding bytes: [UInt8]) throws(VaultError) {
+        do {
+            self = try JSONDecoder().decode(VaultHeader.self, from: Data(bytes))
+        } catch {
+            throw .corrupt("vault header: \(error)")
+        }
+        guard format == 1 else { throw .corrupt("vault header format \(format); upgrade Palisade") }
+    }
+}
