@@ -25,6 +25,7 @@ enum PostgresSchema {
         Migration(version: 4, name: "incidents", statements: incidents),
         Migration(version: 5, name: "consumer_cursors", statements: consumerCursors),
         Migration(version: 6, name: "alert_outbox", statements: alertOutbox),
+        Migration(version: 7, name: "vault", statements: vault),
     ]
 
     /// The newest version this binary knows.
@@ -420,6 +421,42 @@ enum PostgresSchema {
         "CREATE INDEX alert_outbox_by_tenant ON alert_outbox (tenant_id, status, created_at)",
     ]
 
+    static let vault = [
+        """
+        -- The vault's header: one row, written once by `palisade vault init` (how the master key is
+        -- obtained, and the data-encryption key sealed under it).
+        CREATE TABLE vault_header (
+            id       integer PRIMARY KEY CHECK (id = 1),
+            document bytea NOT NULL
+        )
+        """,
+        """
+        -- Vault keys: documents the vault encodes (key material inside is sealed), with a status to
+        -- filter on and a revision for optimistic concurrency.
+        CREATE TABLE vault_keys (
+            tenant_id integer NOT NULL REFERENCES tenants (id),
+            id        text NOT NULL,
+            status    text NOT NULL,
+            document  bytea NOT NULL,
+            revision  integer NOT NULL CHECK (revision >= 1),
+            PRIMARY KEY (tenant_id, id)
+        )
+        """,
+        """
+        -- Approval requests for destructive vault and retention operations, keyed by their
+        -- time-ordered id.
+        CREATE TABLE vault_approvals (
+            tenant_id integer NOT NULL REFERENCES tenants (id),
+            id        text NOT NULL,
+            status    text NOT NULL,
+            document  bytea NOT NULL,
+            revision  integer NOT NULL CHECK (revision >= 1),
+            PRIMARY KEY (tenant_id, id)
+        )
+        """,
+        "CREATE INDEX vault_approvals_by_status ON vault_approvals (tenant_id, status, id)",
+    ]
+
     /// The grants that make `role` Palisade's application role: it reads everything, appends to the
     /// ledger tables (no UPDATE, DELETE or TRUNCATE on them), moves heads and tiles forward, manages
     /// tenants and tokens, and has partitions made through ``ensure_audit_partition``.
@@ -436,6 +473,8 @@ enum PostgresSchema {
             "GRANT SELECT, INSERT, UPDATE ON security_incidents TO \(quoted)",
             "GRANT SELECT, INSERT, UPDATE ON consumer_cursors TO \(quoted)",
             "GRANT SELECT, INSERT, UPDATE ON alert_outbox TO \(quoted)",
+            "GRANT SELECT, INSERT ON vault_header TO \(quoted)",
+            "GRANT SELECT, INSERT, UPDATE ON vault_keys, vault_approvals TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION ensure_audit_partition(date) TO \(quoted)",
             "GRANT EXECUTE ON FUNCTION apply_erasures(integer, bigint) TO \(quoted)",
         ]

@@ -25,6 +25,9 @@ enum SQLiteSchema {
         migrator.registerMigration("0006_outbox") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("0007_vault") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
 
@@ -232,5 +235,34 @@ enum SQLiteSchema {
         ) WITHOUT ROWID;
         CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
         CREATE INDEX outbox_by_tenant ON outbox(tenant_id, status, created_at);
+        """
+
+    static let v7 = """
+        -- The vault's header: one row, written once by `palisade vault init` (how the master key is
+        -- obtained, and the data-encryption key sealed under it).
+        CREATE TABLE vault_header (
+            id       INTEGER PRIMARY KEY CHECK (id = 1),
+            document BLOB NOT NULL
+        );
+
+        -- Vault keys and approval requests: documents the vault encodes (key material inside is
+        -- sealed), with a status to filter on and a revision for optimistic concurrency.
+        CREATE TABLE vault_keys (
+            tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+            id        TEXT NOT NULL,           -- the key's name
+            status    TEXT NOT NULL,
+            document  BLOB NOT NULL,
+            revision  INTEGER NOT NULL CHECK (revision >= 1),
+            PRIMARY KEY (tenant_id, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE vault_approvals (
+            tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+            id        TEXT NOT NULL,           -- the request's id (time-ordered UUIDv7 text)
+            status    TEXT NOT NULL,
+            document  BLOB NOT NULL,
+            revision  INTEGER NOT NULL CHECK (revision >= 1),
+            PRIMARY KEY (tenant_id, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX vault_approvals_by_status ON vault_approvals(tenant_id, status, id);
         """
 }
