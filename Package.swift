@@ -168,6 +168,7 @@ let package = Package(
                 "PalisadeIngest",
                 "PalisadeDetection",
                 "PalisadeAlerting",
+                "PalisadeVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -201,6 +202,7 @@ let package = Package(
         .executableTarget(
             name: "palisade",
             dependencies: [
+                "PalisadeVault",
                 "PalisadeDetection",
                 "PalisadeAlerting",
                 "PalisadeChannels",

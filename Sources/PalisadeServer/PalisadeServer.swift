@@ -9,6 +9,7 @@ public import PalisadeCore
 public import PalisadeDetection
 public import PalisadeIngest
 public import PalisadeLedger
+public import PalisadeVault
 import ServiceLifecycle
 
 /// What the server is built over: the stores, the ledger's writer, keys and clock.
@@ -23,6 +24,8 @@ public struct ServerDependencies: Sendable {
     public var incidents: any IncidentStore
     /// The detection consumer, run as a service when present.
     public var detection: DetectionConsumer?
+    /// The vault, when it is served (`/v1/vault`).
+    public var vault: Vault?
     /// How often detection passes over new events.
     public var detectionInterval: Duration = .milliseconds(250)
     /// The shortest time between the starts of two detection passes: commits sooner than that
@@ -172,6 +175,10 @@ public enum PalisadeServer {
             clock: dependencies.clock,
             maxBodyBytes: configuration.limits.maxAdminBytes
         ).addRoutes(to: v1)
+        if let vault = dependencies.vault {
+            VaultController(vault: vault, operatorTenant: configuration.operatorTenant, maxBodyBytes: configuration.limits.maxBatchBytes)
+                .addRoutes(to: v1)
+        }
         if let alerting = dependencies.alerting {
             AlertingController(
                 events: dependencies.events,

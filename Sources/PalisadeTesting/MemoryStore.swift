@@ -26,6 +26,8 @@ public actor MemoryStore: LedgerBackend, EventStore {
     var storedIncidents: [UUID: StoredIncident] = [:]
     var cursors: [String: ConsumerCursor] = [:]
     var outbox: [UUID: OutboxNotification] = [:]
+    /// The vault's documents (kept the way ``MemoryKeyStore`` keeps them).
+    let vaultDocuments = MemoryKeyStore()
 
     /// An empty store.
     public init() {}

@@ -8,6 +8,14 @@ public enum Scope: String, Hashable, Sendable, CaseIterable, Comparable {
     case admin
     /// Work incidents: acknowledge, investigate, resolve, close, reopen, assign, add notes.
     case respond
+    /// The vault's administrator role: every key action (destruction still needs approvals).
+    case vaultAdministrator = "vault:administrator"
+    /// The vault's operator role: create, rotate, roll back, revoke and use keys.
+    case vaultOperator = "vault:operator"
+    /// The vault's auditor role: key metadata and the vault's audit trail.
+    case vaultAuditor = "vault:auditor"
+    /// The vault's service role: use keys (encrypt, decrypt, sign, verify, MAC) and read metadata.
+    case vaultService = "vault:service"
 
     /// Parses a list such as `"ingest read"` or `"ingest,read"`.
     ///
@@ -21,7 +29,7 @@ public enum Scope: String, Hashable, Sendable, CaseIterable, Comparable {
         return scopes
     }
 
-    /// Orders scopes as declared (ingest, read, admin, respond).
+    /// Orders scopes as declared (ingest, read, admin, respond, then the vault roles).
     public static func < (lhs: Scope, rhs: Scope) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

@@ -12,6 +12,7 @@ import PalisadeIngest
 import PalisadeLedger
 import PalisadeSQLite
 import PalisadeServer
+import PalisadeVault
 import ServiceLifecycle
 
 /// `palisade serve`: the HTTP API over the data directory's ledger.
@@ -118,6 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: ServerMetrics(),
                 logger: logger
             )
+            // The vault starts sealed (or uninitialised): `palisade vault init` / `unseal` open it.
+            dependencies.vault = Vault(store: store, records: committer, clock: clock)
             if let detection = resolved.detection {
                 dependencies.detectionInterval = detection.interval
                 dependencies.detectionCoalesce = detection.coalesce

@@ -33,7 +33,8 @@ struct AccessTests {
         #expect(Scope.parseList("ingest read") == [.ingest, .read])
         #expect(Scope.parseList("admin,read") == [.admin, .read])
         #expect(Scope.parseList("read root") == nil)
-        #expect(Scope.allCases.sorted() == [.ingest, .read, .admin, .respond])
+        #expect(Scope.allCases.sorted() == [.ingest, .read, .admin, .respond, .vaultAdministrator, .vaultOperator, .vaultAuditor, .vaultService])
+        #expect(Scope.parseList("read,vault:service") == [.read, .vaultService] && Scope.parseList("vault:root") == nil)
     }
 
     @Test func aTokenRecordSaysWhyItCannotBeUsed() {

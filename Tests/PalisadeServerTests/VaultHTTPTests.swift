@@ -1,0 +1,124 @@
+import Foundation
+import PalisadeTesting
+import Testing
+
+/// The vault over HTTP on a real `palisade serve`, driven by a Python client that shares no code
+/// with Palisade: initialise, keys, operations checked by Python's `cryptography`, sealing (503
+/// while events still ingest), unsealing by shares across a restart, and the permissions.
+@Suite(.serialized)
+struct VaultHTTPTests {
+    static let client = """
+        import base64, json, sys, urllib.error, urllib.request
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        base, admin, service, step = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+        state = json.load(open(sys.argv[5])) if len(sys.argv) > 5 else {}
+        def call(method, path, body=None, token=admin):
+            request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
+            request.add_header("Authorization", "Bearer " + token)
+            request.add_header("Content-Type", "application/json")
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.status, json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read() or b"null")
+        b64 = lambda data: base64.b64encode(data).decode()
+        out = {}
+        if step == "first":
+            out["status0"] = call("GET", "/v1/vault/status")
+            out["service_init"] = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3}, token=service)[0]
+            code, init = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3})
+            out["init"] = code; out["shares"] = init["shares"]; out["master_key"] = init["master_key"]
+            out["again"] = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3})[0]
+            out["service_create"] = call("POST", "/v1/vault/keys", {"name": "p", "type": "aes256-gcm"}, token=service)[0]
+            out["create"] = call("POST", "/v1/vault/keys", {"name": "payments", "type": "aes256-gcm", "policy": {"tags": ["payment"]}})[0]
+            out["create_signing"] = call("POST", "/v1/vault/keys", {"name": "releases", "type": "ecdsa-p256"})[0]
+            out["bad_type"] = call("POST", "/v1/vault/keys", {"name": "x", "type": "des"})
+            code, sealed = call("POST", "/v1/vault/keys/payments/encrypt", {"plaintext": b64(b"4111 1111"), "associated_data": b64(b"order=7")}, token=service)
+            out["encrypt"] = code; out["ciphertext"] = sealed["ciphertext"]
+            code, opened = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": sealed["ciphertext"], "associated_data": b64(b"order=7")}, token=service)
+            out["decrypted"] = base64.b64decode(opened["plaintext"]).decode()
+            out["wrong_aad"] = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": sealed["ciphertext"], "associated_data": b64(b"order=8")}, token=service)
+            out["garbage"] = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": "vault:v1:AAAA"}, token=service)
+            code, signed = call("POST", "/v1/vault/keys/releases/sign", {"input": b64(b"release 2.0")}, token=service)
+            code, public = call("GET", "/v1/vault/keys/releases/public?format=pem", token=service)
+            key = serialization.load_pem_public_key(public["pem"].encode())
+            signature = base64.b64decode(signed["signature"].split(":", 2)[2])
+            key.verify(signature, b"release 2.0", ec.ECDSA(hashes.SHA256()))
+            out["python_verified"] = True
+            out["verify"] = call("POST", "/v1/vault/keys/releases/verify", {"input": b64(b"release 2.0"), "signature": signed["signature"]}, token=service)[1]
+            out["rotate"] = call("POST", "/v1/vault/keys/payments/rotate")[1]["current_version"]
+            out["list"] = [k["name"] for k in call("GET", "/v1/vault/keys?tag=payment", token=service)[1]["keys"]]
+            out["missing"] = call("GET", "/v1/vault/keys/nope", token=service)[0]
+            out["sealing"] = call("POST", "/v1/vault/seal")[1]["status"]
+            out["sealed_encrypt"] = call("POST", "/v1/vault/keys/payments/encrypt", {"plaintext": b64(b"x")}, token=service)
+            request = urllib.request.Request(base + "/v1/events", method="POST", data=json.dumps({"event_type": "system", "action": "still.ingesting", "success": True}).encode())
+            request.add_header("Authorization", "Bearer " + admin)
+            out["ingest_while_sealed"] = urllib.request.urlopen(request, timeout=30).status
+        else:
+            out["status"] = call("GET", "/v1/vault/status")[1]
+            progress = []
+            for share in state["shares"][1:4]:
+                progress.append(call("POST", "/v1/vault/unseal", {"share": share})[1]["status"])
+            out["progress"] = progress
+            code, opened = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": state["ciphertext"], "associated_data": b64(b"order=7")}, token=service)
+            out["decrypted_after_restart"] = base64.b64decode(opened["plaintext"]).decode()
+            code, events = call("GET", "/v1/events?type=palisade.vault&limit=100")
+            out["recorded"] = sorted(set(e["action"] for e in events["events"]))
+            out["leaked"] = "4111" in json.dumps(events)
+        print(json.dumps(out))
+        """
+
+    static func run(_ arguments: [String]) throws -> [String: Any] {
+        let result = try ExternalProcess.python(script: client, arguments: arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test func theVaultOverHTTPFromInitialisationToARestart() async throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        var server = try ServeProcess(dataDir: cli.dataDir)
+        let admin = try #require(server.adminToken)
+        let created = try cli.run(["token", "create", "--tenant", "default", "--name", "app", "--scopes", "vault:service"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let service = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let first = try Self.run([server.baseURL, admin, service, "first"])
+        #expect((first["status0"] as? [Any])?.last as? [String: String] == ["status": "uninitialized"])
+        #expect(first["service_init"] as? Int == 403 && first["init"] as? Int == 201 && first["again"] as? Int == 409)
+        #expect((first["shares"] as? [String])?.count == 5 && (first["master_key"] as? String)?.isEmpty == false)
+        #expect(first["service_create"] as? Int == 403 && first["create"] as? Int == 201 && first["create_signing"] as? Int == 201)
+        let badType = first["bad_type"] as? [Any]
+        #expect(badType?.first as? Int == 400 && "\(badType?.last ?? "")".contains("type"))
+        #expect(first["encrypt"] as? Int == 200 && (first["ciphertext"] as? String)?.hasPrefix("palisade:v1:") == true)
+        #expect(first["decrypted"] as? String == "4111 1111")
+        #expect((first["wrong_aad"] as? [Any])?.first as? Int == 400 && "\(first["wrong_aad"] ?? "")".contains("decryption_failed"))
+        #expect((first["garbage"] as? [Any])?.first as? Int == 400)
+        #expect(first["python_verified"] as? Bool == true && (first["verify"] as? [String: Bool]) == ["valid": true])
+        #expect(first["rotate"] as? Int == 2 && first["list"] as? [String] == ["payments"] && first["missing"] as? Int == 404)
+        #expect(first["sealing"] as? String == "sealed")
+        let sealedEncrypt = first["sealed_encrypt"] as? [Any]
+        #expect(sealedEncrypt?.first as? Int == 503 && "\(sealedEncrypt?.last ?? "")".contains("sealed"))
+        #expect(first["ingest_while_sealed"] as? Int == 201)
+
+        // A restart: the server comes back sealed; three of the five shares open it.
+        server.signal(SIGTERM)
+        #expect(server.waitForExit(timeout: 30) == 0)
+        server = try ServeProcess(dataDir: cli.dataDir)
+        defer { server.kill9() }
+        let state = try cli.file("vault-state.json", String(decoding: try JSONSerialization.data(withJSONObject: first), as: UTF8.self))
+        let second = try Self.run([server.baseURL, admin, service, "second", state])
+        #expect((second["status"] as? [String: Any])?["status"] as? String == "sealed")
+        #expect(second["progress"] as? [String] == ["sealed", "sealed", "unsealed"])
+        #expect(second["decrypted_after_restart"] as? String == "4111 1111")
+        let recorded = Set(second["recorded"] as? [String] ?? [])
+        #expect(
+            recorded.isSuperset(of: [
+                "vault.init", "vault.seal", "vault.unseal", "key.create", "key.rotate", "crypto.encrypt", "crypto.decrypt", "crypto.sign",
+            ]),
+            "\(recorded)"
+        )
+        #expect(second["leaked"] as? Bool == false, "no plaintext in the vault's records")
+    }
+}
