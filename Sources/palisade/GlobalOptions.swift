@@ -54,6 +54,8 @@ enum Exit {
     static let failed = ExitCode(1)
     /// The data directory or database could not be used.
     static let storage = ExitCode(74)
+    /// The command was used wrongly (sysexits EX_USAGE).
+    static let usage = ExitCode(64)
 }
 
 /// Writes a line to standard error.
