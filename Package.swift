@@ -248,6 +248,7 @@ let package = Package(
                 "PalisadePostgres",
                 "PalisadeSSH",
                 "PalisadeHoneypot",
+                "PalisadeVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -600,6 +600,10 @@ if sections.contains("alerting") {
     try await AlertingBench.run(root: root, emit: emit)
 }
 
+if sections.contains("vault") {
+    try await VaultBench.run(root: root, emit: emit)
+}
+
 if sections.contains("honeypot") {
     try await HoneypotBench.run(root: root, seconds: Int(option("--honeypot-seconds", "20")) ?? 20, emit: emit)
 }
