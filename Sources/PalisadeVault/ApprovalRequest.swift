@@ -140,6 +140,35 @@ public struct ApprovalRequest: Sendable {
         self.status = .pending
     }
 
+    /// A stored request, as it was (the vault's store adapter).
+    init(
+        restoring id: UUID,
+        tenant: TenantID,
+        operation: ApprovalOperation,
+        target: String,
+        parameters: [String: String],
+        requester: String,
+        createdAt: Timestamp,
+        policy: ApprovalPolicy,
+        status: Status,
+        approvals: [Decision],
+        ending: Decision?,
+        executeAfter: Timestamp?
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.operation = operation
+        self.target = target
+        self.parameters = parameters
+        self.requester = requester
+        self.createdAt = createdAt
+        self.policy = policy
+        self.status = status
+        self.approvals = approvals
+        self.ending = ending
+        self.executeAfter = executeAfter
+    }
+
     /// When it stops taking approvals.
     public var expiresAt: Timestamp { createdAt.adding(microseconds: policy.expiresAfterSeconds * 1_000_000) }
 

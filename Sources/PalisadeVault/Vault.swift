@@ -36,13 +36,22 @@ public actor Vault {
     /// Unsealed keys by tenant and name, with the store revision they were read at.
     var cache: [String: (key: ManagedKey, revision: Int)] = [:]
 
+    /// How many approve what, by operation (``defaultApprovalPolicy`` for the others).
+    let approvalPolicies: [ApprovalOperation: ApprovalPolicy]
+    /// The policy of operations without their own: two vault administrators, 72 hours to decide,
+    /// 24 hours of grace.
+    public static let defaultApprovalPolicy = ApprovalPolicy(quorum: 2, group: "vault:administrator")
+
     /// A vault over `store`, sealed until unsealed.
     ///
-    /// - Parameter records: where the vault's audit records go (nil only in tests of the store logic).
-    public init(store: any KeyStore, records: (any RecordSink)?, clock: any WallClock) {
+    /// - Parameters:
+    ///   - records: where the vault's audit records go (nil only in tests of the store logic).
+    ///   - approvals: the approval policy of each operation that needs one.
+    public init(store: any KeyStore, records: (any RecordSink)?, clock: any WallClock, approvals: [ApprovalOperation: ApprovalPolicy] = [:]) {
         self.store = store
         self.records = records
         self.clock = clock
+        self.approvalPolicies = approvals
     }
 
     /// Where the vault stands.
@@ -52,6 +61,9 @@ public actor Vault {
         let header = try VaultHeader(decoding: bytes)
         return .sealed(threshold: header.threshold, shares: header.shares, progress: sharesGiven.count, passphrase: header.passphrase != nil)
     }
+
+    /// The vault's clock's time (for answers that show a status as of now).
+    public func now() -> Timestamp { clock.now() }
 
     // MARK: - Seal
 

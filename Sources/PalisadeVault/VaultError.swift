@@ -33,6 +33,8 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
     case wrongShares
     /// No key of that name in the tenant.
     case noSuchKey(String)
+    /// No approval request with that id in the tenant.
+    case noSuchApproval(String)
     /// A key of that name exists in the tenant.
     case keyExists(String)
     /// A name that is not `[a-z0-9][a-z0-9._-]{0,127}`.
@@ -63,6 +65,7 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         case .alreadyInitialized: "the vault is initialised already"
         case .wrongShares: "the shares do not reconstruct the master key; start again with the right shares"
         case .noSuchKey(let name): "there is no key named \(name)"
+        case .noSuchApproval(let id): "there is no approval request \(id)"
         case .keyExists(let name): "a key named \(name) exists; rotate it or choose another name"
         case .badKeyName(let name): "\(name.prefix(40)) is not a key name: use 1-128 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
         case .corrupt(let what): "stored vault data does not read back (\(what)); run `palisade verify` and restore from backup"

@@ -43,7 +43,7 @@ struct ServeProcessTests {
                             if response.status == 201:
                                 with lock:
                                     acked.append(event_id)
-                                    if len(acked) % 10 == 0:
+                                    if len(acked) % 5 == 0:
                                         open(progress + ".tmp", "w").write(str(len(acked)))
                                         os.replace(progress + ".tmp", progress)
                     except urllib.error.HTTPError as error:
@@ -67,9 +67,9 @@ struct ServeProcessTests {
         }
         // The signal comes once the load is running (a busy CI machine can take seconds to start
         // Python), so that it lands in the middle of appends rather than before the first one.
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(120)
         var running = 0
-        while running < 100 && Date() < deadline {
+        while running < 60 && Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
             if FileManager.default.fileExists(atPath: progress.path) {
                 running = Int(try String(contentsOf: progress, encoding: .utf8)) ?? 0

@@ -122,3 +122,80 @@ struct VaultHTTPTests {
         #expect(second["leaked"] as? Bool == false, "no plaintext in the vault's records")
     }
 }
+
+/// Dual control over HTTP: three administrators, one asks, two others approve, the grace period
+/// holds execution, and the destroyed key no longer decrypts.
+@Suite(.serialized)
+struct VaultApprovalHTTPTests {
+    static let client = """
+        import base64, json, sys, time, urllib.error, urllib.request
+        base, alice, bob, carol, service = sys.argv[1:6]
+        def call(method, path, body=None, token=alice):
+            request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
+            request.add_header("Authorization", "Bearer " + token)
+            request.add_header("Content-Type", "application/json")
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.status, json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read() or b"null")
+        out = {}
+        call("POST", "/v1/vault/init", {"shares": 3, "threshold": 2})
+        call("POST", "/v1/vault/keys", {"name": "legacy", "type": "aes256-gcm"})
+        ciphertext = call("POST", "/v1/vault/keys/legacy/encrypt", {"plaintext": base64.b64encode(b"old").decode()}, token=service)[1]["ciphertext"]
+        out["active_request"] = call("POST", "/v1/vault/approvals", {"operation": "key.destroy", "target": "legacy"})[0]
+        call("POST", "/v1/vault/keys/legacy/lifecycle", {"transition": "revoke"})
+        code, request = call("POST", "/v1/vault/approvals", {"operation": "key.destroy", "target": "legacy"})
+        out["request"] = code
+        path = "/v1/vault/approvals/" + request["id"]
+        out["self"] = call("POST", path + "/approve", {})[0]
+        out["service"] = call("POST", path + "/approve", {}, token=service)[0]
+        out["bob"] = call("POST", path + "/approve", {"comment": "ok"}, token=bob)[1]["status"]
+        out["bob_again"] = call("POST", path + "/approve", {}, token=bob)[0]
+        code, approved = call("POST", path + "/approve", {}, token=carol)
+        out["carol"] = approved["status"]
+        out["state_in_grace"] = call("GET", "/v1/vault/keys/legacy", token=service)[1]["state"]
+        out["decrypt_in_grace"] = call("POST", "/v1/vault/keys/legacy/decrypt", {"ciphertext": ciphertext}, token=service)[0]
+        out["early"] = call("POST", path + "/execute", {}, token=bob)[0]
+        time.sleep(2.2)
+        code, done = call("POST", path + "/execute", {}, token=bob)
+        out["executed"] = [code, done["status"]]
+        out["state"] = call("GET", "/v1/vault/keys/legacy", token=service)[1]["state"]
+        out["decrypt_after"] = call("POST", "/v1/vault/keys/legacy/decrypt", {"ciphertext": ciphertext}, token=service)[0]
+        out["listed"] = [a["status"] for a in call("GET", "/v1/vault/approvals?status=executed")[1]["approvals"]]
+        events = call("GET", "/v1/events?type=palisade.vault&limit=100")[1]["events"]
+        out["recorded"] = sorted(set(e["action"] for e in events if e["action"].startswith("approval") or e["action"] == "key.destroy"))
+        print(json.dumps(out))
+        """
+
+    @Test func twoOtherAdministratorsApproveAndTheGracePeriodHoldsTheDestruction() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        let server = try ServeProcess(dataDir: cli.dataDir, environment: ["PALISADE_VAULT_APPROVAL_GRACE_SECONDS": "2"])
+        defer { server.kill9() }
+        func token(_ name: String, _ scopes: String) throws -> String {
+            let created = try cli.run(["token", "create", "--tenant", "default", "--name", name, "--scopes", scopes])
+            #expect(created.status == 0, "\(created.stderr)")
+            return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let arguments = [
+            server.baseURL, try #require(server.adminToken), try token("bob", "vault:administrator,read"), try token("carol", "vault:administrator"),
+            try token("app", "vault:service"),
+        ]
+        let result = try ExternalProcess.python(script: Self.client, arguments: arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        #expect(out["active_request"] as? Int == 409, "an active key must be revoked first")
+        #expect(out["request"] as? Int == 201 && out["self"] as? Int == 403 && out["service"] as? Int == 403)
+        #expect(out["bob"] as? String == "pending" && out["bob_again"] as? Int == 409 && out["carol"] as? String == "approved")
+        #expect(out["state_in_grace"] as? String == "purge-scheduled" && out["decrypt_in_grace"] as? Int == 200)
+        #expect(out["early"] as? Int == 409)
+        #expect(out["executed"] as? [AnyHashable] == [200, "executed"])
+        #expect(out["state"] as? String == "destroyed" && out["decrypt_after"] as? Int == 409)
+        #expect(out["listed"] as? [String] == ["executed"])
+        #expect(
+            out["recorded"] as? [String] == ["approval.approve", "approval.execute", "approval.request", "key.destroy"],
+            "\(out["recorded"] ?? "")"
+        )
+    }
+}

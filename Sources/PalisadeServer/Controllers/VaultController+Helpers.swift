@@ -34,6 +34,11 @@ extension VaultController {
             throw Self.apiError(error)
         } catch let error as ShamirError {
             throw APIError.badField("shares", error.description)
+        } catch let error as ApprovalError {
+            switch error {
+            case .notInGroup, .selfApproval: throw APIError.forbidden(error.description)
+            case .alreadyApproved, .notOpen, .inGracePeriod: throw APIError(.conflict, code: "approval_state", error.description)
+            }
         }
     }
 
@@ -44,7 +49,7 @@ extension VaultController {
             answer.headers[.retryAfter] = "30"
             return answer
         case .notInitialized: return APIError(.serviceUnavailable, code: "not_initialized", error.description)
-        case .noSuchKey: return APIError.notFound(error.description)
+        case .noSuchKey, .noSuchApproval: return APIError.notFound(error.description)
         case .keyExists, .alreadyInitialized: return APIError(.conflict, code: "conflict", error.description)
         case .keyState: return APIError(.conflict, code: "key_state", error.description)
         case .operationNotAllowed: return APIError.forbidden(error.description)
@@ -59,6 +64,28 @@ extension VaultController {
     }
 
     // MARK: - JSON
+
+    /// The caller as an approver: its actor name, and its vault role scopes as groups (`admin`
+    /// counting as `vault:administrator`).
+    static func approver(_ context: TenantRequestContext) -> Approver {
+        var groups = Set(context.principal.scopes.map(\.rawValue))
+        if context.principal.scopes.contains(.admin) { groups.insert(Scope.vaultAdministrator.rawValue) }
+        return Approver(id: context.principal.actor, groups: groups)
+    }
+
+    static func json(_ request: ApprovalRequest, at now: Timestamp) -> JSONValue {
+        let decision = { (decision: ApprovalRequest.Decision) -> JSONValue in
+            .object(["by": .string(decision.approver), "at": .string(decision.at.rfc3339), "comment": decision.comment.map { .string($0) } ?? .null])
+        }
+        return .object([
+            "id": .string(request.id.lowercasedString), "operation": .string(request.operation.rawValue), "target": .string(request.target),
+            "parameters": .object(request.parameters.mapValues { .string($0) }), "requester": .string(request.requester),
+            "created_at": .string(request.createdAt.rfc3339), "expires_at": .string(request.expiresAt.rfc3339),
+            "status": .string(request.status(at: now).rawValue), "quorum": .number(Double(request.policy.quorum)),
+            "group": request.policy.group.map { .string($0) } ?? .null, "approvals": .array(request.approvals.map(decision)),
+            "ended_by": request.ending.map(decision) ?? .null, "execute_after": request.executeAfter.map { .string($0.rfc3339) } ?? .null,
+        ])
+    }
 
     static func json(_ status: Vault.Status) -> JSONValue {
         switch status {

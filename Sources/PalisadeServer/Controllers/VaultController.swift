@@ -11,7 +11,8 @@ public import PalisadeVault
 /// `palisade:vN:…`. A sealed vault answers 503 `sealed`; everything else keeps working.
 ///
 /// Permissions are the vault's actions, granted by the `vault:*` role scopes (`admin` counts as
-/// `vault:administrator`). Key destruction needs an approval and is not offered here.
+/// `vault:administrator`). Key destruction and the purge of old versions go through approvals
+/// (VaultController+Approvals.swift).
 public struct VaultController: Sendable {
     let vault: Vault
     let operatorTenant: TenantID
@@ -44,6 +45,7 @@ public struct VaultController: Sendable {
         group.post("vault/keys/:name/verify", use: verify)
         group.post("vault/keys/:name/hmac", use: hmac)
         group.get("vault/keys/:name/public", use: publicKey)
+        addApprovalRoutes(to: group)
     }
 
     // MARK: - Seal

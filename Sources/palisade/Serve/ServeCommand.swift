@@ -120,7 +120,12 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger
             )
             // The vault starts sealed (or uninitialised): `palisade vault init` / `unseal` open it.
-            dependencies.vault = Vault(store: store, records: committer, clock: clock)
+            dependencies.vault = Vault(
+                store: store,
+                records: committer,
+                clock: clock,
+                approvals: [.keyDestroy: resolved.approvals, .keyPurgeVersions: resolved.approvals]
+            )
             if let detection = resolved.detection {
                 dependencies.detectionInterval = detection.interval
                 dependencies.detectionCoalesce = detection.coalesce

@@ -6,6 +6,7 @@ import PalisadeLedger
 import PalisadePostgres
 import PalisadeSSH
 import PalisadeServer
+import PalisadeVault
 import Yams
 
 /// Turns resolved settings into the server's ``ServerConfiguration``, refusing unsafe or invalid
@@ -29,6 +30,8 @@ struct ServeConfigurationBuilder {
         var alerting: AlertingSettings?
         /// The SSH honeypot, if it runs.
         var honeypot: HoneypotSettings?
+        /// The approval policy of the vault's destructive operations.
+        var approvals: ApprovalPolicy
         var warnings: [String]
     }
 
@@ -305,6 +308,12 @@ struct ServeConfigurationBuilder {
             detection: detection,
             alerting: try alertingSettings(),
             honeypot: try honeypotSettings(),
+            approvals: ApprovalPolicy(
+                quorum: try settings.integer("vault.approval_quorum", in: 1...10),
+                group: Scope.vaultAdministrator.rawValue,
+                expiresAfterSeconds: Int64(try settings.integer("vault.approval_expiry_seconds", in: 60...2_592_000)),
+                graceSeconds: Int64(try settings.integer("vault.approval_grace_seconds", in: 0...2_592_000))
+            ),
             warnings: warnings
         )
     }

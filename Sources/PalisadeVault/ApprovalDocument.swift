@@ -1,0 +1,81 @@
+import Foundation
+import PalisadeCore
+
+/// An ``ApprovalRequest`` as stored (canonical JSON of every field), and back.
+struct ApprovalDocument: Codable, Sendable {
+    struct Decision: Codable, Sendable {
+        var approver: String
+        var at: Int64
+        var comment: String?
+    }
+
+    var id: UUID
+    var operation: ApprovalOperation
+    var target: String
+    var parameters: [String: String]
+    var requester: String
+    var createdAt: Int64
+    var policy: ApprovalPolicy
+    var status: ApprovalRequest.Status
+    var approvals: [Decision]
+    var ending: Decision?
+    var executeAfter: Int64?
+
+    init(_ request: ApprovalRequest) {
+        id = request.id
+        operation = request.operation
+        target = request.target
+        parameters = request.parameters
+        requester = request.requester
+        createdAt = request.createdAt.microseconds
+        policy = request.policy
+        status = request.status
+        approvals = request.approvals.map { Decision(approver: $0.approver, at: $0.at.microseconds, comment: $0.comment) }
+        ending = request.ending.map { Decision(approver: $0.approver, at: $0.at.microseconds, comment: $0.comment) }
+        executeAfter = request.executeAfter?.microseconds
+    }
+
+    func request(tenant: TenantID) -> ApprovalRequest {
+        let decision = { (stored: Decision) in
+            ApprovalRequest.Decision(approver: stored.approver, at: Timestamp(microseconds: stored.at), comment: stored.comment)
+        }
+        return ApprovalRequest(
+            restoring: id,
+            tenant: tenant,
+            operation: operation,
+            target: target,
+            parameters: parameters,
+            requester: requester,
+            createdAt: Timestamp(microseconds: createdAt),
+            policy: policy,
+            status: status,
+            approvals: approvals.map(decision),
+            ending: ending.map(decision),
+            executeAfter: executeAfter.map(Timestamp.init(microseconds:))
+        )
+    }
+
+    func stored(tenant: TenantID, revision: Int = 1) -> StoredDocument {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            return StoredDocument(
+                tenant: tenant,
+                id: id.lowercasedString,
+                status: status.rawValue,
+                document: Array(try encoder.encode(self)),
+                revision: revision
+            )
+        } catch {
+            preconditionFailure("an approval document does not encode: \(error)")
+        }
+    }
+
+    init(decoding stored: StoredDocument) throws(VaultError) {
+        do {
+            self = try JSONDecoder().decode(ApprovalDocument.self, from: Data(stored.document))
+        } catch {
+            throw .corrupt("approval \(stored.id): \(error)")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+public import Foundation
+public import PalisadeCore
+
+/// Dual control: destroying a key, or its old versions, needs a quorum of approvers other than the
+/// requester; an approved request waits out its grace period (the key meanwhile purge-scheduled,
+/// when it is a destruction) and is then executed by anyone entitled to approve it. Every step is
+/// a `palisade.vault` record.
+extension Vault {
+    /// The operations the vault itself carries out after approval.
+    public static let approvableOperations: Set<ApprovalOperation> = [.keyDestroy, .keyPurgeVersions]
+
+    /// Asks for an operation: the key must exist (and, to be destroyed, be revoked already; to
+    /// purge versions, `parameters["below"]` names the first version kept).
+    public func requestApproval(
+        _ operation: ApprovalOperation,
+        target: String,
+        parameters: [String: String] = [:],
+        tenant: TenantID,
+        by actor: String
+    ) async throws -> ApprovalRequest {
+        guard Self.approvableOperations.contains(operation) else {
+            throw VaultError.keyState(key: target, .active, "\(operation.rawValue) is not carried out by the vault")
+        }
+        let key = try await fresh(tenant, target).key
+        switch operation {
+        case .keyDestroy:
+            guard key.state == .revoked else { throw VaultError.keyState(key: target, key.state, "revoke it before asking to destroy it") }
+        case .keyPurgeVersions:
+            guard let text = parameters["below"], let below = Int(text), below >= 2, below <= key.minDecryptionVersion else {
+                throw VaultError.versionTooOld(key: target, version: Int(parameters["below"] ?? "") ?? 0, minimum: key.minDecryptionVersion)
+            }
+        default: break
+        }
+        var generator = SystemRandomNumberGenerator()
+        let now = clock.now()
+        let request = ApprovalRequest(
+            id: .version7(at: now, using: &generator),
+            tenant: tenant,
+            operation: operation,
+            target: target,
+            parameters: parameters,
+            requester: actor,
+            policy: approvalPolicies[operation] ?? Self.defaultApprovalPolicy,
+            at: now
+        )
+        try await store.insertApproval(ApprovalDocument(request).stored(tenant: tenant))
+        try await recordApproval(request, "approval.request", actor: actor)
+        return request
+    }
+
+    /// The request with this id.
+    public func approval(_ id: UUID, tenant: TenantID) async throws -> ApprovalRequest {
+        try await storedApproval(id, tenant).request
+    }
+
+    /// A page of requests, newest first (`before`: the last id of the previous page).
+    public func approvals(
+        tenant: TenantID,
+        status: ApprovalRequest.Status? = nil,
+        before: UUID? = nil,
+        limit: Int = 100
+    ) async throws -> [ApprovalRequest] {
+        try await store.approvals(of: tenant, status: status?.rawValue, before: before?.lowercasedString, limit: limit)
+            .map { try ApprovalDocument(decoding: $0).request(tenant: tenant) }
+    }
+
+    /// Approves; at the quorum a destruction's key becomes purge-scheduled until the grace period ends.
+    public func approve(_ id: UUID, tenant: TenantID, by approver: Approver, comment: String? = nil) async throws -> ApprovalRequest {
+        try await decide(id, tenant, "approval.approve", actor: approver.id) { request, now throws(ApprovalError) in
+            try request.approve(by: approver, comment: comment, at: now)
+        }
+    }
+
+    /// Rejects (one refusal ends the request).
+    public func reject(_ id: UUID, tenant: TenantID, by approver: Approver, reason: String) async throws -> ApprovalRequest {
+        try await decide(id, tenant, "approval.reject", actor: approver.id) { request, now throws(ApprovalError) in
+            try request.reject(by: approver, reason: reason, at: now)
+        }
+    }
+
+    /// Cancels before execution; a destruction's key goes back to revoked.
+    public func cancel(_ id: UUID, tenant: TenantID, by person: Approver, reason: String) async throws -> ApprovalRequest {
+        try await decide(id, tenant, "approval.cancel", actor: person.id) { request, now throws(ApprovalError) in
+            try request.cancel(by: person, reason: reason, at: now)
+        }
+    }
+
+    /// Carries out an approved request once its grace period is over: the key's material (or its
+    /// old versions') is wiped, and the wipe is recorded.
+    public func execute(_ id: UUID, tenant: TenantID, by person: Approver) async throws -> ApprovalRequest {
+        var (request, revision) = try await storedApproval(id, tenant)
+        if person.id != request.requester, let group = request.policy.group, !person.groups.contains(group) {
+            throw ApprovalError.notInGroup(person.id, group)
+        }
+        try request.markExecuted(by: person.id, at: clock.now())
+        switch request.operation {
+        case .keyDestroy:
+            _ = try await change(tenant, request.target, "key.destroy", actor: person.id, extra: ["approval": .string(id.lowercasedString)]) {
+                key,
+                now throws(VaultError) in
+                try key.apply(.destroy, at: now)
+            }
+        case .keyPurgeVersions:
+            let below = Int(request.parameters["below"] ?? "") ?? 0
+            _ = try await change(
+                tenant,
+                request.target,
+                "key.purge_versions",
+                actor: person.id,
+                extra: ["approval": .string(id.lowercasedString), "below": .number(Double(below))]
+            ) { key, _ throws(VaultError) in _ = try key.destroyVersions(below: below) }
+        default: throw VaultError.keyState(key: request.target, .active, "\(request.operation.rawValue) is not carried out by the vault")
+        }
+        revision = try await store.updateApproval(ApprovalDocument(request).stored(tenant: tenant), expectedRevision: revision)
+        try await recordApproval(request, "approval.execute", actor: person.id)
+        return request
+    }
+
+    // MARK: - Helpers
+
+    private func storedApproval(_ id: UUID, _ tenant: TenantID) async throws -> (request: ApprovalRequest, revision: Int) {
+        guard let stored = try await store.approval(id: id, of: tenant) else { throw VaultError.noSuchApproval(id.lowercasedString) }
+        return (try ApprovalDocument(decoding: stored).request(tenant: tenant), stored.revision)
+    }
+
+    /// Applies a decision, keeps the key's state in step (purge-scheduled while an approved
+    /// destruction waits; revoked again when it is cancelled), stores and records it.
+    private func decide(
+        _ id: UUID,
+        _ tenant: TenantID,
+        _ action: String,
+        actor: String,
+        _ body: (inout ApprovalRequest, Timestamp) throws(ApprovalError) -> Void
+    ) async throws -> ApprovalRequest {
+        var (request, revision) = try await storedApproval(id, tenant)
+        let before = request.status(at: clock.now())
+        try body(&request, clock.now())
+        if request.operation == .keyDestroy {
+            if before == .pending, request.status == .approved, let executeAfter = request.executeAfter {
+                let grace = max(0, (executeAfter.microseconds - clock.now().microseconds) / 1_000_000)
+                _ = try await transition(request.target, .schedulePurge, tenant: tenant, purgeGraceSeconds: grace, by: actor)
+            } else if before == .approved, request.status == .cancelled {
+                _ = try await transition(request.target, .cancelPurge, tenant: tenant, by: actor)
+            }
+        }
+        revision = try await store.updateApproval(ApprovalDocument(request).stored(tenant: tenant), expectedRevision: revision)
+        try await recordApproval(request, action, actor: actor)
+        return request
+    }
+
+    private func recordApproval(_ request: ApprovalRequest, _ action: String, actor: String) async throws {
+        var metadata: [String: JSONValue] = [
+            "approval": .string(request.id.lowercasedString), "operation": .string(request.operation.rawValue),
+            "target": .string(request.target), "status": .string(request.status.rawValue),
+            "approvals": .number(Double(request.approvals.count)), "quorum": .number(Double(request.policy.quorum)),
+        ]
+        if let executeAfter = request.executeAfter { metadata["execute_after"] = .string(executeAfter.rfc3339) }
+        if let comment = request.ending?.comment { metadata["reason"] = .string(comment) }
+        try await record(request.tenant, action, actor: actor, resource: "vault/approval/\(request.id.lowercasedString)", metadata: metadata)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import PalisadeCore
+import PalisadeTesting
+import Synchronization
+import Testing
+
+@testable import PalisadeVault
+
+/// Destroying a key through dual control, as the vault carries it out: a revoked key, a quorum of
+/// other administrators, the key purge-scheduled through the grace period, cancellable until then,
+/// and crypto-shredded (and recorded) when executed.
+struct VaultApprovalTests {
+    static let alice = Approver(id: "alice", groups: ["vault:administrator"])
+    static let bob = Approver(id: "bob", groups: ["vault:administrator"])
+    static let carol = Approver(id: "carol", groups: ["vault:administrator"])
+    static let mallory = Approver(id: "mallory", groups: ["vault:service"])
+
+    static func vault(_ clock: ManualWallClock, records: VaultTests.Records? = nil) async throws -> Vault {
+        let vault = Vault(
+            store: MemoryKeyStore(),
+            records: records,
+            clock: clock,
+            approvals: [.keyDestroy: ApprovalPolicy(quorum: 2, group: "vault:administrator", graceSeconds: 3_600)]
+        )
+        _ = try await vault.initialize(shares: 2, threshold: 2, passphrase: nil, by: "ops")
+        _ = try await vault.createKey("old-payments", type: .aes256GCM, tenant: .default, by: "alice")
+        return vault
+    }
+
+    @Test func aDestructionNeedsTwoOthersAndWaitsOutItsGracePeriod() async throws {
+        let clock = ManualWallClock()
+        let records = VaultTests.Records()
+        let vault = try await Self.vault(clock, records: records)
+        let ciphertext = try await vault.encrypt([1, 2, 3], key: "old-payments", tenant: .default, by: "app")
+        await #expect(throws: VaultError.self) { try await vault.requestApproval(.keyDestroy, target: "old-payments", tenant: .default, by: "alice") }
+        _ = try await vault.transition("old-payments", .revoke, tenant: .default, by: "alice")
+        let request = try await vault.requestApproval(.keyDestroy, target: "old-payments", tenant: .default, by: "alice")
+        await #expect(throws: ApprovalError.selfApproval("alice")) { try await vault.approve(request.id, tenant: .default, by: Self.alice) }
+        await #expect(throws: ApprovalError.notInGroup("mallory", "vault:administrator")) {
+            try await vault.approve(request.id, tenant: .default, by: Self.mallory)
+        }
+        _ = try await vault.approve(request.id, tenant: .default, by: Self.bob)
+        await #expect(throws: ApprovalError.alreadyApproved("bob")) { try await vault.approve(request.id, tenant: .default, by: Self.bob) }
+        #expect(try await vault.describeKey("old-payments", tenant: .default).state == .revoked, "one approval changes nothing")
+        let approved = try await vault.approve(request.id, tenant: .default, by: Self.carol, comment: "SEC-9")
+        #expect(approved.status == .approved)
+        let waiting = try await vault.describeKey("old-payments", tenant: .default)
+        #expect(waiting.state == .purgeScheduled && waiting.purgeAfter == approved.executeAfter)
+        #expect(
+            try await vault.decrypt(ciphertext, key: "old-payments", tenant: .default, by: "app") == [1, 2, 3],
+            "still readable in the grace period"
+        )
+        await #expect(throws: ApprovalError.self) { try await vault.execute(request.id, tenant: .default, by: Self.bob) }
+
+        clock.advance(seconds: 3_600)
+        let executed = try await vault.execute(request.id, tenant: .default, by: Self.bob)
+        #expect(executed.status == .executed)
+        let destroyed = try await vault.describeKey("old-payments", tenant: .default)
+        #expect(destroyed.state == .destroyed && destroyed.versions.allSatisfy(\.destroyed))
+        await #expect(throws: VaultError.self) { try await vault.decrypt(ciphertext, key: "old-payments", tenant: .default, by: "app") }
+        #expect(try await vault.approval(request.id, tenant: .default).status == .executed)
+        let actions = records.actions.filter { $0.hasPrefix("approval.") || $0 == "key.schedule-purge" || $0 == "key.destroy" }
+        #expect(
+            actions == ["approval.request", "approval.approve", "key.schedule-purge", "approval.approve", "key.destroy", "approval.execute"],
+            "\(records.actions)"
+        )
+        #expect(
+            records.actions.suffix(1) == ["crypto.decrypt"] && records.events.withLock { $0.last?.success } == false,
+            "the refused decrypt is recorded"
+        )
+    }
+
+    @Test func cancellingInTheGracePeriodKeepsTheKey() async throws {
+        let clock = ManualWallClock()
+        let vault = try await Self.vault(clock)
+        _ = try await vault.transition("old-payments", .revoke, tenant: .default, by: "alice")
+        let request = try await vault.requestApproval(.keyDestroy, target: "old-payments", tenant: .default, by: "alice")
+        _ = try await vault.approve(request.id, tenant: .default, by: Self.bob)
+        _ = try await vault.approve(request.id, tenant: .default, by: Self.carol)
+        clock.advance(seconds: 1_800)
+        let cancelled = try await vault.cancel(request.id, tenant: .default, by: Self.bob, reason: "still needed for refunds")
+        #expect(cancelled.status == .cancelled)
+        #expect(try await vault.describeKey("old-payments", tenant: .default).state == .revoked)
+        clock.advance(seconds: 3_600)
+        await #expect(throws: ApprovalError.self) { try await vault.execute(request.id, tenant: .default, by: Self.carol) }
+        #expect(try await vault.describeKey("old-payments", tenant: .default).versions.allSatisfy { !$0.destroyed })
+        let listed = try await vault.approvals(tenant: .default, status: .cancelled)
+        #expect(listed.map(\.id) == [request.id])
+        #expect(try await vault.approvals(tenant: .default, status: .pending).isEmpty)
+    }
+
+    @Test func oldVersionsArePurgedBelowTheDecryptionMinimum() async throws {
+        let clock = ManualWallClock()
+        let vault = try await Self.vault(clock)
+        _ = try await vault.rotateKey("old-payments", tenant: .default, by: "alice")
+        _ = try await vault.rotateKey("old-payments", tenant: .default, by: "alice")
+        await #expect(throws: VaultError.self) {
+            try await vault.requestApproval(.keyPurgeVersions, target: "old-payments", parameters: ["below": "3"], tenant: .default, by: "alice")
+        }
+        _ = try await vault.setMinimumVersions("old-payments", decryption: 3, encryption: 3, tenant: .default, by: "alice")
+        let request = try await vault.requestApproval(
+            .keyPurgeVersions,
+            target: "old-payments",
+            parameters: ["below": "3"],
+            tenant: .default,
+            by: "alice"
+        )
+        _ = try await vault.approve(request.id, tenant: .default, by: Self.bob)
+        _ = try await vault.approve(request.id, tenant: .default, by: Self.carol)
+        #expect(try await vault.describeKey("old-payments", tenant: .default).state == .active, "purging versions does not touch the key's state")
+        clock.advance(seconds: 86_400)
+        _ = try await vault.execute(request.id, tenant: .default, by: Self.alice)
+        #expect(try await vault.describeKey("old-payments", tenant: .default).versions.map(\.destroyed) == [true, true, false])
+    }
+}
