@@ -56,26 +56,10 @@ struct ApprovalDocument: Codable, Sendable {
     }
 
     func stored(tenant: TenantID, revision: Int = 1) -> StoredDocument {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return StoredDocument(
-                tenant: tenant,
-                id: id.lowercasedString,
-                status: status.rawValue,
-                document: Array(try encoder.encode(self)),
-                revision: revision
-            )
-        } catch {
-            preconditionFailure("an approval document does not encode: \(error)")
-        }
+        StoredDocument(tenant: tenant, id: id.lowercasedString, status: status.rawValue, document: DocumentCoding.encode(self), revision: revision)
     }
 
     init(decoding stored: StoredDocument) throws(VaultError) {
-        do {
-            self = try JSONDecoder().decode(ApprovalDocument.self, from: Data(stored.document))
-        } catch {
-            throw .corrupt("approval \(stored.id): \(error)")
-        }
+        self = try DocumentCoding.decode(ApprovalDocument.self, from: stored.document, what: "approval \(stored.id)")
     }
 }

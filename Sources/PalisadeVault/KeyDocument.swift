@@ -77,20 +77,10 @@ struct KeyDocument: Codable, Sendable {
     }
 
     func stored(tenant: TenantID, revision: Int = 1) -> StoredDocument {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return StoredDocument(tenant: tenant, id: name, status: state.rawValue, document: Array(try encoder.encode(self)), revision: revision)
-        } catch {
-            preconditionFailure("a key document does not encode: \(error)")
-        }
+        StoredDocument(tenant: tenant, id: name, status: state.rawValue, document: DocumentCoding.encode(self), revision: revision)
     }
 
     init(decoding stored: StoredDocument) throws(VaultError) {
-        do {
-            self = try JSONDecoder().decode(KeyDocument.self, from: Data(stored.document))
-        } catch {
-            throw .corrupt("key \(stored.id): \(error)")
-        }
+        self = try DocumentCoding.decode(KeyDocument.self, from: stored.document, what: "key \(stored.id)")
     }
 }

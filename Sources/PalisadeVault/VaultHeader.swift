@@ -18,15 +18,7 @@ struct VaultHeader: Codable, Sendable {
 
     static let dataKeyContext = "palisade.vault/data-key"
 
-    func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return Array(try encoder.encode(self))
-        } catch {
-            preconditionFailure("the vault header does not encode: \(error)")
-        }
-    }
+    func encoded() -> [UInt8] { DocumentCoding.encode(self) }
 
     init(passphrase: PassphraseKDF?, sealedDataKey: [UInt8], shares: Int, threshold: Int, createdAt: Timestamp) {
         self.passphrase = passphrase
@@ -37,11 +29,7 @@ struct VaultHeader: Codable, Sendable {
     }
 
     init(decoding bytes: [UInt8]) throws(VaultError) {
-        do {
-            self = try JSONDecoder().decode(VaultHeader.self, from: Data(bytes))
-        } catch {
-            throw .corrupt("vault header: \(error)")
-        }
+        self = try DocumentCoding.decode(VaultHeader.self, from: bytes, what: "vault header")
         guard format == 1 else { throw .corrupt("vault header format \(format); upgrade Palisade") }
     }
 }

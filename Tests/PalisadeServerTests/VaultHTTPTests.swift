@@ -7,13 +7,10 @@ import Testing
 /// while events still ingest), unsealing by shares across a restart, and the permissions.
 @Suite(.serialized)
 struct VaultHTTPTests {
-    static let client = """
-        import base64, json, sys, urllib.error, urllib.request
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-        base, admin, service, step = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-        state = json.load(open(sys.argv[5])) if len(sys.argv) > 5 else {}
-        def call(method, path, body=None, token=admin):
+    /// The clients' HTTP call: a JSON request with a bearer token, answered by (status, JSON).
+    static let requestJSON = """
+        import json, urllib.error, urllib.request
+        def request_json(base, method, path, body, token):
             request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
             request.add_header("Authorization", "Bearer " + token)
             request.add_header("Content-Type", "application/json")
@@ -22,52 +19,64 @@ struct VaultHTTPTests {
                     return response.status, json.loads(response.read() or b"null")
             except urllib.error.HTTPError as error:
                 return error.code, json.loads(error.read() or b"null")
-        b64 = lambda data: base64.b64encode(data).decode()
-        out = {}
-        if step == "first":
-            out["status0"] = call("GET", "/v1/vault/status")
-            out["service_init"] = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3}, token=service)[0]
-            code, init = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3})
-            out["init"] = code; out["shares"] = init["shares"]; out["master_key"] = init["master_key"]
-            out["again"] = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3})[0]
-            out["service_create"] = call("POST", "/v1/vault/keys", {"name": "p", "type": "aes256-gcm"}, token=service)[0]
-            out["create"] = call("POST", "/v1/vault/keys", {"name": "payments", "type": "aes256-gcm", "policy": {"tags": ["payment"]}})[0]
-            out["create_signing"] = call("POST", "/v1/vault/keys", {"name": "releases", "type": "ecdsa-p256"})[0]
-            out["bad_type"] = call("POST", "/v1/vault/keys", {"name": "x", "type": "des"})
-            code, sealed = call("POST", "/v1/vault/keys/payments/encrypt", {"plaintext": b64(b"4111 1111"), "associated_data": b64(b"order=7")}, token=service)
-            out["encrypt"] = code; out["ciphertext"] = sealed["ciphertext"]
-            code, opened = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": sealed["ciphertext"], "associated_data": b64(b"order=7")}, token=service)
-            out["decrypted"] = base64.b64decode(opened["plaintext"]).decode()
-            out["wrong_aad"] = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": sealed["ciphertext"], "associated_data": b64(b"order=8")}, token=service)
-            out["garbage"] = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": "vault:v1:AAAA"}, token=service)
-            code, signed = call("POST", "/v1/vault/keys/releases/sign", {"input": b64(b"release 2.0")}, token=service)
-            code, public = call("GET", "/v1/vault/keys/releases/public?format=pem", token=service)
-            key = serialization.load_pem_public_key(public["pem"].encode())
-            signature = base64.b64decode(signed["signature"].split(":", 2)[2])
-            key.verify(signature, b"release 2.0", ec.ECDSA(hashes.SHA256()))
-            out["python_verified"] = True
-            out["verify"] = call("POST", "/v1/vault/keys/releases/verify", {"input": b64(b"release 2.0"), "signature": signed["signature"]}, token=service)[1]
-            out["rotate"] = call("POST", "/v1/vault/keys/payments/rotate")[1]["current_version"]
-            out["list"] = [k["name"] for k in call("GET", "/v1/vault/keys?tag=payment", token=service)[1]["keys"]]
-            out["missing"] = call("GET", "/v1/vault/keys/nope", token=service)[0]
-            out["sealing"] = call("POST", "/v1/vault/seal")[1]["status"]
-            out["sealed_encrypt"] = call("POST", "/v1/vault/keys/payments/encrypt", {"plaintext": b64(b"x")}, token=service)
-            request = urllib.request.Request(base + "/v1/events", method="POST", data=json.dumps({"event_type": "system", "action": "still.ingesting", "success": True}).encode())
-            request.add_header("Authorization", "Bearer " + admin)
-            out["ingest_while_sealed"] = urllib.request.urlopen(request, timeout=30).status
-        else:
-            out["status"] = call("GET", "/v1/vault/status")[1]
-            progress = []
-            for share in state["shares"][1:4]:
-                progress.append(call("POST", "/v1/vault/unseal", {"share": share})[1]["status"])
-            out["progress"] = progress
-            code, opened = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": state["ciphertext"], "associated_data": b64(b"order=7")}, token=service)
-            out["decrypted_after_restart"] = base64.b64decode(opened["plaintext"]).decode()
-            code, events = call("GET", "/v1/events?type=palisade.vault&limit=100")
-            out["recorded"] = sorted(set(e["action"] for e in events["events"]))
-            out["leaked"] = "4111" in json.dumps(events)
-        print(json.dumps(out))
+
         """
+
+    static let client =
+        requestJSON + """
+            import base64, json, sys, urllib.error, urllib.request
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import ec
+            base, admin, service, step = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+            state = json.load(open(sys.argv[5])) if len(sys.argv) > 5 else {}
+            def call(method, path, body=None, token=admin):
+                return request_json(base, method, path, body, token)
+            b64 = lambda data: base64.b64encode(data).decode()
+            out = {}
+            if step == "first":
+                out["status0"] = call("GET", "/v1/vault/status")
+                out["service_init"] = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3}, token=service)[0]
+                code, init = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3})
+                out["init"] = code; out["shares"] = init["shares"]; out["master_key"] = init["master_key"]
+                out["again"] = call("POST", "/v1/vault/init", {"shares": 5, "threshold": 3})[0]
+                out["service_create"] = call("POST", "/v1/vault/keys", {"name": "p", "type": "aes256-gcm"}, token=service)[0]
+                out["create"] = call("POST", "/v1/vault/keys", {"name": "payments", "type": "aes256-gcm", "policy": {"tags": ["payment"]}})[0]
+                out["create_signing"] = call("POST", "/v1/vault/keys", {"name": "releases", "type": "ecdsa-p256"})[0]
+                out["bad_type"] = call("POST", "/v1/vault/keys", {"name": "x", "type": "des"})
+                code, sealed = call("POST", "/v1/vault/keys/payments/encrypt", {"plaintext": b64(b"4111 1111"), "associated_data": b64(b"order=7")}, token=service)
+                out["encrypt"] = code; out["ciphertext"] = sealed["ciphertext"]
+                code, opened = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": sealed["ciphertext"], "associated_data": b64(b"order=7")}, token=service)
+                out["decrypted"] = base64.b64decode(opened["plaintext"]).decode()
+                out["wrong_aad"] = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": sealed["ciphertext"], "associated_data": b64(b"order=8")}, token=service)
+                out["garbage"] = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": "vault:v1:AAAA"}, token=service)
+                code, signed = call("POST", "/v1/vault/keys/releases/sign", {"input": b64(b"release 2.0")}, token=service)
+                code, public = call("GET", "/v1/vault/keys/releases/public?format=pem", token=service)
+                key = serialization.load_pem_public_key(public["pem"].encode())
+                signature = base64.b64decode(signed["signature"].split(":", 2)[2])
+                key.verify(signature, b"release 2.0", ec.ECDSA(hashes.SHA256()))
+                out["python_verified"] = True
+                out["verify"] = call("POST", "/v1/vault/keys/releases/verify", {"input": b64(b"release 2.0"), "signature": signed["signature"]}, token=service)[1]
+                out["rotate"] = call("POST", "/v1/vault/keys/payments/rotate")[1]["current_version"]
+                out["list"] = [k["name"] for k in call("GET", "/v1/vault/keys?tag=payment", token=service)[1]["keys"]]
+                out["missing"] = call("GET", "/v1/vault/keys/nope", token=service)[0]
+                out["sealing"] = call("POST", "/v1/vault/seal")[1]["status"]
+                out["sealed_encrypt"] = call("POST", "/v1/vault/keys/payments/encrypt", {"plaintext": b64(b"x")}, token=service)
+                request = urllib.request.Request(base + "/v1/events", method="POST", data=json.dumps({"event_type": "system", "action": "still.ingesting", "success": True}).encode())
+                request.add_header("Authorization", "Bearer " + admin)
+                out["ingest_while_sealed"] = urllib.request.urlopen(request, timeout=30).status
+            else:
+                out["status"] = call("GET", "/v1/vault/status")[1]
+                progress = []
+                for share in state["shares"][1:4]:
+                    progress.append(call("POST", "/v1/vault/unseal", {"share": share})[1]["status"])
+                out["progress"] = progress
+                code, opened = call("POST", "/v1/vault/keys/payments/decrypt", {"ciphertext": state["ciphertext"], "associated_data": b64(b"order=7")}, token=service)
+                out["decrypted_after_restart"] = base64.b64decode(opened["plaintext"]).decode()
+                code, events = call("GET", "/v1/events?type=palisade.vault&limit=100")
+                out["recorded"] = sorted(set(e["action"] for e in events["events"]))
+                out["leaked"] = "4111" in json.dumps(events)
+            print(json.dumps(out))
+            """
 
     static func run(_ arguments: [String]) throws -> [String: Any] {
         let result = try ExternalProcess.python(script: client, arguments: arguments)
@@ -127,46 +136,40 @@ struct VaultHTTPTests {
 /// holds execution, and the destroyed key no longer decrypts.
 @Suite(.serialized)
 struct VaultApprovalHTTPTests {
-    static let client = """
-        import base64, json, sys, time, urllib.error, urllib.request
-        base, alice, bob, carol, service = sys.argv[1:6]
-        def call(method, path, body=None, token=alice):
-            request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
-            request.add_header("Authorization", "Bearer " + token)
-            request.add_header("Content-Type", "application/json")
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    return response.status, json.loads(response.read() or b"null")
-            except urllib.error.HTTPError as error:
-                return error.code, json.loads(error.read() or b"null")
-        out = {}
-        call("POST", "/v1/vault/init", {"shares": 3, "threshold": 2})
-        call("POST", "/v1/vault/keys", {"name": "legacy", "type": "aes256-gcm"})
-        ciphertext = call("POST", "/v1/vault/keys/legacy/encrypt", {"plaintext": base64.b64encode(b"old").decode()}, token=service)[1]["ciphertext"]
-        out["active_request"] = call("POST", "/v1/vault/approvals", {"operation": "key.destroy", "target": "legacy"})[0]
-        call("POST", "/v1/vault/keys/legacy/lifecycle", {"transition": "revoke"})
-        code, request = call("POST", "/v1/vault/approvals", {"operation": "key.destroy", "target": "legacy"})
-        out["request"] = code
-        path = "/v1/vault/approvals/" + request["id"]
-        out["self"] = call("POST", path + "/approve", {})[0]
-        out["service"] = call("POST", path + "/approve", {}, token=service)[0]
-        out["bob"] = call("POST", path + "/approve", {"comment": "ok"}, token=bob)[1]["status"]
-        out["bob_again"] = call("POST", path + "/approve", {}, token=bob)[0]
-        code, approved = call("POST", path + "/approve", {}, token=carol)
-        out["carol"] = approved["status"]
-        out["state_in_grace"] = call("GET", "/v1/vault/keys/legacy", token=service)[1]["state"]
-        out["decrypt_in_grace"] = call("POST", "/v1/vault/keys/legacy/decrypt", {"ciphertext": ciphertext}, token=service)[0]
-        out["early"] = call("POST", path + "/execute", {}, token=bob)[0]
-        time.sleep(2.2)
-        code, done = call("POST", path + "/execute", {}, token=bob)
-        out["executed"] = [code, done["status"]]
-        out["state"] = call("GET", "/v1/vault/keys/legacy", token=service)[1]["state"]
-        out["decrypt_after"] = call("POST", "/v1/vault/keys/legacy/decrypt", {"ciphertext": ciphertext}, token=service)[0]
-        out["listed"] = [a["status"] for a in call("GET", "/v1/vault/approvals?status=executed")[1]["approvals"]]
-        events = call("GET", "/v1/events?type=palisade.vault&limit=100")[1]["events"]
-        out["recorded"] = sorted(set(e["action"] for e in events if e["action"].startswith("approval") or e["action"] == "key.destroy"))
-        print(json.dumps(out))
-        """
+    static let client =
+        VaultHTTPTests.requestJSON + """
+            import base64, json, sys, time, urllib.error, urllib.request
+            base, alice, bob, carol, service = sys.argv[1:6]
+            def call(method, path, body=None, token=alice):
+                return request_json(base, method, path, body, token)
+            out = {}
+            call("POST", "/v1/vault/init", {"shares": 3, "threshold": 2})
+            call("POST", "/v1/vault/keys", {"name": "legacy", "type": "aes256-gcm"})
+            ciphertext = call("POST", "/v1/vault/keys/legacy/encrypt", {"plaintext": base64.b64encode(b"old").decode()}, token=service)[1]["ciphertext"]
+            out["active_request"] = call("POST", "/v1/vault/approvals", {"operation": "key.destroy", "target": "legacy"})[0]
+            call("POST", "/v1/vault/keys/legacy/lifecycle", {"transition": "revoke"})
+            code, request = call("POST", "/v1/vault/approvals", {"operation": "key.destroy", "target": "legacy"})
+            out["request"] = code
+            path = "/v1/vault/approvals/" + request["id"]
+            out["self"] = call("POST", path + "/approve", {})[0]
+            out["service"] = call("POST", path + "/approve", {}, token=service)[0]
+            out["bob"] = call("POST", path + "/approve", {"comment": "ok"}, token=bob)[1]["status"]
+            out["bob_again"] = call("POST", path + "/approve", {}, token=bob)[0]
+            code, approved = call("POST", path + "/approve", {}, token=carol)
+            out["carol"] = approved["status"]
+            out["state_in_grace"] = call("GET", "/v1/vault/keys/legacy", token=service)[1]["state"]
+            out["decrypt_in_grace"] = call("POST", "/v1/vault/keys/legacy/decrypt", {"ciphertext": ciphertext}, token=service)[0]
+            out["early"] = call("POST", path + "/execute", {}, token=bob)[0]
+            time.sleep(2.2)
+            code, done = call("POST", path + "/execute", {}, token=bob)
+            out["executed"] = [code, done["status"]]
+            out["state"] = call("GET", "/v1/vault/keys/legacy", token=service)[1]["state"]
+            out["decrypt_after"] = call("POST", "/v1/vault/keys/legacy/decrypt", {"ciphertext": ciphertext}, token=service)[0]
+            out["listed"] = [a["status"] for a in call("GET", "/v1/vault/approvals?status=executed")[1]["approvals"]]
+            events = call("GET", "/v1/events?type=palisade.vault&limit=100")[1]["events"]
+            out["recorded"] = sorted(set(e["action"] for e in events if e["action"].startswith("approval") or e["action"] == "key.destroy"))
+            print(json.dumps(out))
+            """
 
     @Test func twoOtherAdministratorsApproveAndTheGracePeriodHoldsTheDestruction() throws {
         let cli = try PalisadeCLI()
