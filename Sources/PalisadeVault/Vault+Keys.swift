@@ -73,6 +73,7 @@ extension Vault {
     {
         guard Self.isValidKeyName(name) else { throw VaultError.badKeyName(name) }
         let sealer = try unsealed()
+        try throttle(tenant, name, "key.create", type: type, actor: actor)
         let key = try ManagedKey(name: name, type: type, policy: policy, at: clock.now())
         do {
             try await store.insertKey(KeyDocument(key, tenant: tenant, sealer: sealer).stored(tenant: tenant))

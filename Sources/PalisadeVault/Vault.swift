@@ -38,6 +38,8 @@ public actor Vault {
 
     /// How many approve what, by operation (``defaultApprovalPolicy`` for the others).
     let approvalPolicies: [ApprovalOperation: ApprovalPolicy]
+    /// Per-actor and per-key budgets (nil: unlimited).
+    let rateLimits: VaultRateLimits?
     /// The policy of operations without their own: two vault administrators, 72 hours to decide,
     /// 24 hours of grace.
     public static let defaultApprovalPolicy = ApprovalPolicy(quorum: 2, group: "vault:administrator")
@@ -47,11 +49,32 @@ public actor Vault {
     /// - Parameters:
     ///   - records: where the vault's audit records go (nil only in tests of the store logic).
     ///   - approvals: the approval policy of each operation that needs one.
-    public init(store: any KeyStore, records: (any RecordSink)?, clock: any WallClock, approvals: [ApprovalOperation: ApprovalPolicy] = [:]) {
+    ///   - rateLimits: per-actor and per-key budgets for key calls (nil: unlimited).
+    public init(
+        store: any KeyStore,
+        records: (any RecordSink)?,
+        clock: any WallClock,
+        approvals: [ApprovalOperation: ApprovalPolicy] = [:],
+        rateLimits: VaultRateLimits? = nil
+    ) {
         self.store = store
         self.records = records
         self.clock = clock
         self.approvalPolicies = approvals
+        self.rateLimits = rateLimits
+    }
+
+    /// Takes the call's weight from the actor's and the key's budgets, or refuses it (not
+    /// recorded in the ledger: a flood of refused calls must not become a flood of records).
+    func throttle(_ tenant: TenantID, _ name: String, _ action: String, type: KeyType, actor: String) throws(VaultError) {
+        guard let rateLimits else { return }
+        if let wait = rateLimits.take(
+            VaultRateLimits.weight(of: action, type: type),
+            actor: "\(tenant.rawValue)/\(actor)",
+            key: "\(tenant.rawValue)/\(name)"
+        ) {
+            throw .rateLimited(retryAfter: wait)
+        }
     }
 
     /// Where the vault stands.
@@ -205,6 +228,7 @@ public actor Vault {
     ) async throws -> KeyDescription {
         let sealer = try unsealed()
         var (key, revision) = try await fresh(tenant, name)
+        try throttle(tenant, name, action, type: key.type, actor: actor)
         do {
             try body(&key, clock.now())
         } catch {
@@ -236,6 +260,7 @@ public actor Vault {
     ) async throws -> Result {
         let key = try await loaded(tenant, name).key
         let action = "crypto.\(operation.rawValue)"
+        try throttle(tenant, name, action, type: key.type, actor: actor)
         let result: Result
         do {
             result = try body(key)

@@ -39,6 +39,8 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
     case keyExists(String)
     /// A name that is not `[a-z0-9][a-z0-9._-]{0,127}`.
     case badKeyName(String)
+    /// Over the caller's or the key's rate limit: retry after this many seconds.
+    case rateLimited(retryAfter: Int)
     /// A stored vault document does not read back.
     case corrupt(String)
 
@@ -68,6 +70,7 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noSuchApproval(let id): "there is no approval request \(id)"
         case .keyExists(let name): "a key named \(name) exists; rotate it or choose another name"
         case .badKeyName(let name): "\(name.prefix(40)) is not a key name: use 1-128 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
+        case .rateLimited(let seconds): "too many vault calls for this caller or key; retry in \(seconds) s"
         case .corrupt(let what): "stored vault data does not read back (\(what)); run `palisade verify` and restore from backup"
         }
     }

@@ -202,3 +202,36 @@ struct VaultApprovalHTTPTests {
         )
     }
 }
+
+/// A caller over its vault budget gets 429 with Retry-After, and other routes are unaffected.
+@Suite(.serialized)
+struct VaultRateLimitHTTPTests {
+    @Test func overTheBudgetIs429WithRetryAfter() throws {
+        let cli = try PalisadeCLI()
+        defer { cli.removeAll() }
+        let server = try ServeProcess(dataDir: cli.dataDir, environment: ["PALISADE_VAULT_RATE_LIMIT_PER_ACTOR": "0.01"])
+        defer { server.kill9() }
+        let script =
+            VaultHTTPTests.requestJSON + """
+                import sys, urllib.request
+                base, token = sys.argv[1], sys.argv[2]
+                request_json(base, "POST", "/v1/vault/init", {"shares": 2, "threshold": 2}, token)
+                print("create", request_json(base, "POST", "/v1/vault/keys", {"name": "k", "type": "hmac-sha256"}, token)[0])
+                request = urllib.request.Request(base + "/v1/vault/keys/k/hmac", method="POST", data=b'{"input": "AAAA"}')
+                request.add_header("Authorization", "Bearer " + token)
+                try:
+                    urllib.request.urlopen(request, timeout=30)
+                    print("hmac allowed")
+                except urllib.error.HTTPError as error:
+                    print("hmac", error.code, error.headers.get("Retry-After"), json.loads(error.read())["error"]["code"])
+                print("status", request_json(base, "GET", "/v1/vault/status", None, token)[0])
+                """
+        let result = try ExternalProcess.python(script: script, arguments: [server.baseURL, try #require(server.adminToken)])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "create 201", "\(result.stdout)")
+        let refused = lines.dropFirst().first?.split(separator: " ").map(String.init) ?? []
+        #expect(refused.count == 4 && refused[1] == "429" && (Int(refused[2]) ?? 0) >= 1 && refused[3] == "rate_limited", "\(result.stdout)")
+        #expect(lines.last == "status 200", "the seal's status is not a key call")
+    }
+}

@@ -59,6 +59,10 @@ extension VaultController {
         case .wrongShares, .unsealFailed, .kdf: return APIError(.badRequest, code: "unseal_failed", error.description)
         case .noSuchVersion, .versionTooOld, .unsupportedOperation, .badKeyLength, .badKeyMaterial:
             return APIError(.badRequest, code: "invalid_request", error.description)
+        case .rateLimited(let seconds):
+            var answer = APIError(.tooManyRequests, code: "rate_limited", error.description)
+            answer.headers[.retryAfter] = String(seconds)
+            return answer
         case .corrupt: return APIError(.internalServerError, code: "corrupt", error.description)
         }
     }

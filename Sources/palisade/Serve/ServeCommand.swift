@@ -124,7 +124,8 @@ struct ServeCommand: AsyncParsableCommand {
                 store: store,
                 records: committer,
                 clock: clock,
-                approvals: [.keyDestroy: resolved.approvals, .keyPurgeVersions: resolved.approvals]
+                approvals: [.keyDestroy: resolved.approvals, .keyPurgeVersions: resolved.approvals],
+                rateLimits: VaultRateLimits(resolved.vaultLimits)
             )
             if let detection = resolved.detection {
                 dependencies.detectionInterval = detection.interval

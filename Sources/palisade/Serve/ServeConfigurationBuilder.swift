@@ -32,6 +32,8 @@ struct ServeConfigurationBuilder {
         var honeypot: HoneypotSettings?
         /// The approval policy of the vault's destructive operations.
         var approvals: ApprovalPolicy
+        /// The vault's per-caller and per-key budgets.
+        var vaultLimits: VaultRateLimits.Limits
         var warnings: [String]
     }
 
@@ -313,6 +315,10 @@ struct ServeConfigurationBuilder {
                 group: Scope.vaultAdministrator.rawValue,
                 expiresAfterSeconds: Int64(try settings.integer("vault.approval_expiry_seconds", in: 60...2_592_000)),
                 graceSeconds: Int64(try settings.integer("vault.approval_grace_seconds", in: 0...2_592_000))
+            ),
+            vaultLimits: VaultRateLimits.Limits(
+                perActor: try settings.number("vault.rate_limit_per_actor"),
+                perKey: try settings.number("vault.rate_limit_per_key")
             ),
             warnings: warnings
         )

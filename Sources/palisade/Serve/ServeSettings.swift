@@ -51,6 +51,8 @@ struct ServeSettings {
         Spec(key: "alerting.concurrency", defaultValue: "16", help: "delivery requests in flight in all"),
         Spec(key: "alerting.retry_horizon_seconds", defaultValue: "86400", help: "retry a failing delivery this long, then dead-letter it"),
         Spec(key: "alerting.ca_file", defaultValue: nil, help: "PEM CAs trusted besides the system's (private SMTP, syslog, webhook)"),
+        Spec(key: "vault.rate_limit_per_actor", defaultValue: "1000", help: "vault call weight per second per caller (0: off)"),
+        Spec(key: "vault.rate_limit_per_key", defaultValue: "5000", help: "vault call weight per second per key (0: off)"),
         Spec(key: "vault.approval_quorum", defaultValue: "2", help: "approvers (vault:administrator) a key destruction or version purge needs"),
         Spec(key: "vault.approval_grace_seconds", defaultValue: "86400", help: "wait between approval and execution (cancellable)"),
         Spec(key: "vault.approval_expiry_seconds", defaultValue: "259200", help: "time an approval request stays open"),
