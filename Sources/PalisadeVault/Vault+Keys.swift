@@ -233,6 +233,25 @@ extension Vault {
         }
     }
 
+    /// Every verifying public key of the tenant: each signing key that is not destroyed, each
+    /// version from its decryption minimum on, named `<key>/v<version>` (for a JWKS).
+    public func verificationKeys(tenant: TenantID) async throws -> [(id: String, key: PublicKey)] {
+        var found = [(id: String, key: PublicKey)]()
+        var after: String?
+        while true {
+            let page = try await listKeys(tenant: tenant, after: after, limit: 500)
+            for described in page where described.type.isAsymmetric && described.state != .destroyed {
+                for version in described.versions where !version.destroyed && version.number >= described.minDecryptionVersion {
+                    found.append(
+                        ("\(described.name)/v\(version.number)", try await publicKey(described.name, version: version.number, tenant: tenant))
+                    )
+                }
+            }
+            guard page.count == 500 else { return found }
+            after = page.last?.name
+        }
+    }
+
     /// The public key of a signing key's version (current by default).
     public func publicKey(_ name: String, version: Int? = nil, tenant: TenantID) async throws -> PublicKey {
         try await loaded(tenant, name).key.publicKey(version: version)

@@ -57,6 +57,13 @@ struct VaultHTTPTests {
                 out["python_verified"] = True
                 out["verify"] = call("POST", "/v1/vault/keys/releases/verify", {"input": b64(b"release 2.0"), "signature": signed["signature"]}, token=service)[1]
                 out["rotate"] = call("POST", "/v1/vault/keys/payments/rotate")[1]["current_version"]
+                call("POST", "/v1/vault/keys/releases/rotate")
+                from jwt.algorithms import ECAlgorithm
+                jwks = call("GET", "/v1/vault/jwks", token=service)[1]["keys"]
+                out["jwks"] = sorted(k["kid"] for k in jwks)
+                old = [k for k in jwks if k["kid"] == "releases/v1"][0]
+                ECAlgorithm.from_jwk(json.dumps(old)).verify(signature, b"release 2.0", ec.ECDSA(hashes.SHA256()))
+                out["jwks_verified"] = True
                 out["list"] = [k["name"] for k in call("GET", "/v1/vault/keys?tag=payment", token=service)[1]["keys"]]
                 out["missing"] = call("GET", "/v1/vault/keys/nope", token=service)[0]
                 out["sealing"] = call("POST", "/v1/vault/seal")[1]["status"]
@@ -106,6 +113,10 @@ struct VaultHTTPTests {
         #expect((first["garbage"] as? [Any])?.first as? Int == 400)
         #expect(first["python_verified"] as? Bool == true && (first["verify"] as? [String: Bool]) == ["valid": true])
         #expect(first["rotate"] as? Int == 2 && first["list"] as? [String] == ["payments"] && first["missing"] as? Int == 404)
+        #expect(
+            first["jwks"] as? [String] == ["releases/v1", "releases/v2"] && first["jwks_verified"] as? Bool == true,
+            "symmetric keys are not in the JWKS"
+        )
         #expect(first["sealing"] as? String == "sealed")
         let sealedEncrypt = first["sealed_encrypt"] as? [Any]
         #expect(sealedEncrypt?.first as? Int == 503 && "\(sealedEncrypt?.last ?? "")".contains("sealed"))

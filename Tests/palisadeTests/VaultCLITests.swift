@@ -54,4 +54,34 @@ struct VaultCLITests {
         let both = try cli.run(["vault", "unseal", "--share", shares[0], "--passphrase-stdin"])
         #expect(both.status == 64)
     }
+
+    @Test func aKeyIsDestroyedThroughApprovalsFromTheCommandLine() throws {
+        let data = try PalisadeCLI()
+        defer { data.removeAll() }
+        let server = try ServeProcess(dataDir: data.dataDir, environment: ["PALISADE_VAULT_APPROVAL_GRACE_SECONDS": "1"])
+        defer { server.kill9() }
+        func token(_ name: String) throws -> String {
+            try data.run(["token", "create", "--tenant", "default", "--name", name, "--scopes", "vault:administrator"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let alice = Client(environment: ["PALISADE_SERVER": server.baseURL, "PALISADE_TOKEN": try #require(server.adminToken)])
+        let bob = Client(environment: ["PALISADE_SERVER": server.baseURL, "PALISADE_TOKEN": try token("bob")])
+        let carol = Client(environment: ["PALISADE_SERVER": server.baseURL, "PALISADE_TOKEN": try token("carol")])
+        #expect(try alice.run(["vault", "init", "--shares", "2", "--threshold", "2"]).status == 0)
+        #expect(try alice.run(["keys", "create", "retired", "--type", "ed25519"]).status == 0)
+        #expect(try alice.run(["keys", "revoke", "retired"]).status == 0)
+        let requested = try alice.run(["approvals", "request", "key.destroy", "retired"])
+        #expect(requested.status == 0 && requested.stdout.contains("pending  0/2  key.destroy  retired"), "\(requested.stdout)\(requested.stderr)")
+        let id = String(requested.stdout.prefix(36))
+        let own = try alice.run(["approvals", "approve", id])
+        #expect(own.status == 1 && own.stderr.contains("cannot decide"), "\(own.stderr)")
+        #expect(try bob.run(["approvals", "approve", id, "--comment", "SEC-1"]).stdout.contains("pending  1/2"))
+        #expect(try carol.run(["approvals", "approve", id]).stdout.contains("approved  2/2"))
+        #expect(try alice.run(["keys", "show", "retired"]).stdout.contains("\"state\":\"purge-scheduled\""))
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(try bob.run(["approvals", "execute", id]).stdout.contains("executed  2/2"))
+        #expect(try alice.run(["keys", "show", "retired"]).stdout.contains("\"state\":\"destroyed\""))
+        #expect(try alice.run(["approvals", "list", "--status", "executed"]).stdout.hasPrefix(id))
+        #expect(try alice.run(["approvals", "show", "not-an-id"]).status == 64)
+    }
 }

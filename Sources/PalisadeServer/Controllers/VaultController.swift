@@ -45,6 +45,7 @@ public struct VaultController: Sendable {
         group.post("vault/keys/:name/verify", use: verify)
         group.post("vault/keys/:name/hmac", use: hmac)
         group.get("vault/keys/:name/public", use: publicKey)
+        group.get("vault/jwks", use: jwks)
         addApprovalRoutes(to: group)
     }
 
@@ -283,6 +284,14 @@ public struct VaultController: Sendable {
         let input = try Self.base64("input", try await request.jsonObject(upTo: maxBodyBytes))
         let value = try await mapped { try await vault.hmac(input, key: name, tenant: context.tenant, by: context.principal.actor) }
         return .json(.object(["hmac": .string(value.description), "key_version": .number(Double(value.version))]))
+    }
+
+    /// `GET /v1/vault/jwks`: a JWK Set of the tenant's signing keys (every version still verifying),
+    /// for verifiers of what the vault signs.
+    @Sendable func jwks(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try require(.keyDescribe, context)
+        let keys = try await mapped { try await vault.verificationKeys(tenant: context.tenant) }
+        return .json(.object(["keys": .array(keys.map { entry in .object(entry.key.jwk(keyID: entry.id).mapValues { .string($0) }) })]))
     }
 
     /// `GET /v1/vault/keys/:name/public?format=pem|jwk|ssh&version=`.
