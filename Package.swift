@@ -321,6 +321,7 @@ let package = Package(
                 "PalisadeCore",
                 "PalisadeLedger",
                 "PalisadeTesting",
+                "PalisadeVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

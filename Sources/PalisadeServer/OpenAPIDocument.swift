@@ -2123,6 +2123,1802 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/v1/vault/status": {
+              "get": {
+                "summary": "Whether the vault is initialised, sealed (with unseal progress) or unsealed",
+                "responses": {
+                  "200": {
+                    "description": "The status.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "status": {
+                              "type": "string",
+                              "enum": [
+                                "uninitialized",
+                                "sealed",
+                                "unsealed"
+                              ]
+                            },
+                            "threshold": {
+                              "type": "integer"
+                            },
+                            "shares": {
+                              "type": "integer"
+                            },
+                            "progress": {
+                              "type": "integer"
+                            },
+                            "passphrase": {
+                              "type": "boolean"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/init": {
+              "post": {
+                "summary": "Initialise the vault (operator tenant's administrators): recovery shares, and the master key when no passphrase is given — shown once",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [],
+                        "properties": {
+                          "shares": {
+                            "type": "integer",
+                            "minimum": 2,
+                            "maximum": 255,
+                            "default": 5
+                          },
+                          "threshold": {
+                            "type": "integer",
+                            "minimum": 2,
+                            "default": 3
+                          },
+                          "passphrase": {
+                            "type": "string",
+                            "minLength": 12
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "Shares (base64) and master_key (base64 or null).",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "shares": {
+                              "type": "array",
+                              "items": {
+                                "type": "string",
+                                "contentEncoding": "base64"
+                              }
+                            },
+                            "threshold": {
+                              "type": "integer"
+                            },
+                            "master_key": {
+                              "type": [
+                                "string",
+                                "null"
+                              ]
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/unseal": {
+              "post": {
+                "summary": "Give one recovery share, the passphrase or the master key (operator tenant's administrators)",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [],
+                        "properties": {
+                          "share": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          },
+                          "passphrase": {
+                            "type": "string"
+                          },
+                          "master_key": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The status after it.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "status": {
+                              "type": "string",
+                              "enum": [
+                                "uninitialized",
+                                "sealed",
+                                "unsealed"
+                              ]
+                            },
+                            "threshold": {
+                              "type": "integer"
+                            },
+                            "shares": {
+                              "type": "integer"
+                            },
+                            "progress": {
+                              "type": "integer"
+                            },
+                            "passphrase": {
+                              "type": "boolean"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/seal": {
+              "post": {
+                "summary": "Seal the vault: keys leave the server's memory; key calls answer 503 until unsealed",
+                "responses": {
+                  "200": {
+                    "description": "The status.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "status": {
+                              "type": "string",
+                              "enum": [
+                                "uninitialized",
+                                "sealed",
+                                "unsealed"
+                              ]
+                            },
+                            "threshold": {
+                              "type": "integer"
+                            },
+                            "shares": {
+                              "type": "integer"
+                            },
+                            "progress": {
+                              "type": "integer"
+                            },
+                            "passphrase": {
+                              "type": "boolean"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys": {
+              "post": {
+                "summary": "Create a key (key:create)",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "name",
+                          "type"
+                        ],
+                        "properties": {
+                          "name": {
+                            "type": "string"
+                          },
+                          "type": {
+                            "type": "string"
+                          },
+                          "policy": {
+                            "$ref": "#/components/schemas/KeyPolicy"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "The key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/VaultKey"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              },
+              "get": {
+                "summary": "The tenant's keys by name",
+                "parameters": [
+                  {
+                    "name": "after",
+                    "in": "query",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 1000
+                    }
+                  },
+                  {
+                    "name": "tag",
+                    "in": "query",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "A page of keys; next is the after of the next page.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "keys": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/VaultKey"
+                              }
+                            },
+                            "next": {
+                              "type": [
+                                "string",
+                                "null"
+                              ]
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}": {
+              "get": {
+                "summary": "A key's description",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/VaultKey"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/rotate": {
+              "post": {
+                "summary": "Add a version and make it current (key:rotate)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/VaultKey"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/rollback": {
+              "post": {
+                "summary": "Make an earlier version current (key:rollback)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "version"
+                        ],
+                        "properties": {
+                          "version": {
+                            "type": "integer",
+                            "minimum": 1
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/VaultKey"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/config": {
+              "post": {
+                "summary": "Set the minimum decryption and encryption versions (policy:configure)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "min_decryption_version"
+                        ],
+                        "properties": {
+                          "min_decryption_version": {
+                            "type": "integer",
+                            "minimum": 1
+                          },
+                          "min_encryption_version": {
+                            "type": "integer",
+                            "minimum": 1
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/VaultKey"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/lifecycle": {
+              "post": {
+                "summary": "activate, disable, enable, revoke, schedule-purge or cancel-purge (destruction goes through approvals)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "transition"
+                        ],
+                        "properties": {
+                          "transition": {
+                            "type": "string",
+                            "enum": [
+                              "activate",
+                              "disable",
+                              "enable",
+                              "revoke",
+                              "schedule-purge",
+                              "cancel-purge"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/VaultKey"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/encrypt": {
+              "post": {
+                "summary": "Encrypt with the current version (crypto:encrypt)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "plaintext"
+                        ],
+                        "properties": {
+                          "plaintext": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          },
+                          "associated_data": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The ciphertext.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "ciphertext": {
+                              "type": "string",
+                              "pattern": "^palisade:v[1-9][0-9]*:",
+                              "description": "A versioned value: palisade:v<key version>:<base64>."
+                            },
+                            "key_version": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/decrypt": {
+              "post": {
+                "summary": "Decrypt with the version the ciphertext names (crypto:decrypt)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "ciphertext"
+                        ],
+                        "properties": {
+                          "ciphertext": {
+                            "type": "string",
+                            "pattern": "^palisade:v[1-9][0-9]*:",
+                            "description": "A versioned value: palisade:v<key version>:<base64>."
+                          },
+                          "associated_data": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The plaintext (base64).",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "plaintext": {
+                              "type": "string",
+                              "contentEncoding": "base64"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/rewrap": {
+              "post": {
+                "summary": "Move a ciphertext to the current version without revealing it (crypto:unwrap)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "ciphertext"
+                        ],
+                        "properties": {
+                          "ciphertext": {
+                            "type": "string",
+                            "pattern": "^palisade:v[1-9][0-9]*:",
+                            "description": "A versioned value: palisade:v<key version>:<base64>."
+                          },
+                          "associated_data": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The new ciphertext.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "ciphertext": {
+                              "type": "string",
+                              "pattern": "^palisade:v[1-9][0-9]*:",
+                              "description": "A versioned value: palisade:v<key version>:<base64>."
+                            },
+                            "key_version": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/sign": {
+              "post": {
+                "summary": "Sign with the current version (crypto:sign)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "input"
+                        ],
+                        "properties": {
+                          "input": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          },
+                          "format": {
+                            "type": "string",
+                            "enum": [
+                              "standard",
+                              "raw",
+                              "pkcs1v15"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The signature.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "signature": {
+                              "type": "string",
+                              "pattern": "^palisade:v[1-9][0-9]*:",
+                              "description": "A versioned value: palisade:v<key version>:<base64>."
+                            },
+                            "key_version": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/verify": {
+              "post": {
+                "summary": "Verify a signature (or, with hmac, a MAC) with the version it names (crypto:verify)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "input"
+                        ],
+                        "properties": {
+                          "input": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          },
+                          "signature": {
+                            "type": "string",
+                            "pattern": "^palisade:v[1-9][0-9]*:",
+                            "description": "A versioned value: palisade:v<key version>:<base64>."
+                          },
+                          "hmac": {
+                            "type": "string",
+                            "pattern": "^palisade:v[1-9][0-9]*:",
+                            "description": "A versioned value: palisade:v<key version>:<base64>."
+                          },
+                          "format": {
+                            "type": "string",
+                            "enum": [
+                              "standard",
+                              "raw",
+                              "pkcs1v15"
+                            ]
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The verdict.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "valid": {
+                              "type": "boolean"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/hmac": {
+              "post": {
+                "summary": "MAC with the current version (crypto:sign)",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "input"
+                        ],
+                        "properties": {
+                          "input": {
+                            "type": "string",
+                            "contentEncoding": "base64"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The MAC.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "hmac": {
+                              "type": "string",
+                              "pattern": "^palisade:v[1-9][0-9]*:",
+                              "description": "A versioned value: palisade:v<key version>:<base64>."
+                            },
+                            "key_version": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/keys/{name}/public": {
+              "get": {
+                "summary": "A signing key's public key as PEM, JWK or an OpenSSH line",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  },
+                  {
+                    "name": "format",
+                    "in": "query",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "pem",
+                        "jwk",
+                        "ssh"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "version",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The public key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/jwks": {
+              "get": {
+                "summary": "The tenant's signing keys as a JWK Set (every version that still verifies; kid = <key>/v<version>)",
+                "responses": {
+                  "200": {
+                    "description": "The JWK Set.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "keys": {
+                              "type": "array",
+                              "items": {
+                                "type": "object"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/approvals": {
+              "post": {
+                "summary": "Ask for a key's destruction (revoked keys) or the purge of versions below parameters.below",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "operation",
+                          "target"
+                        ],
+                        "properties": {
+                          "operation": {
+                            "type": "string",
+                            "enum": [
+                              "key.destroy",
+                              "key.purge_versions"
+                            ]
+                          },
+                          "target": {
+                            "type": "string"
+                          },
+                          "parameters": {
+                            "type": "object",
+                            "additionalProperties": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "The request.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ApprovalRequest"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              },
+              "get": {
+                "summary": "Requests, newest first",
+                "parameters": [
+                  {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "before",
+                    "in": "query",
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 500
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "A page; next is the before of the next page.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "properties": {
+                            "approvals": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/ApprovalRequest"
+                              }
+                            },
+                            "next": {
+                              "type": [
+                                "string",
+                                "null"
+                              ]
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/approvals/{id}": {
+              "get": {
+                "summary": "One request",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The request.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ApprovalRequest"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/approvals/{id}/approve": {
+              "post": {
+                "summary": "Approve (a member of the policy's group other than the requester, once)",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [],
+                        "properties": {
+                          "comment": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The request.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ApprovalRequest"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/approvals/{id}/reject": {
+              "post": {
+                "summary": "Reject (one refusal ends the request)",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "reason"
+                        ],
+                        "properties": {
+                          "reason": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The request.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ApprovalRequest"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/approvals/{id}/cancel": {
+              "post": {
+                "summary": "Cancel before execution (the requester or a member of the group)",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "required": [
+                          "reason"
+                        ],
+                        "properties": {
+                          "reason": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The request.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ApprovalRequest"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/v1/vault/approvals/{id}/execute": {
+              "post": {
+                "summary": "Carry out an approved request after its grace period",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "format": "uuid"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The request.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ApprovalRequest"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -2843,6 +4639,239 @@ enum OpenAPIDocument {
                   },
                   "source": {
                     "type": "string"
+                  }
+                }
+              },
+              "VaultKey": {
+                "type": "object",
+                "description": "A key's description; never its material.",
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  },
+                  "type": {
+                    "type": "string",
+                    "enum": [
+                      "aes256-gcm",
+                      "chacha20-poly1305",
+                      "hmac-sha256",
+                      "hmac-sha512",
+                      "ed25519",
+                      "ecdsa-p256",
+                      "ecdsa-p384",
+                      "rsa-3072",
+                      "rsa-4096"
+                    ]
+                  },
+                  "state": {
+                    "type": "string",
+                    "enum": [
+                      "staged",
+                      "active",
+                      "disabled",
+                      "revoked",
+                      "purge-scheduled",
+                      "destroyed"
+                    ]
+                  },
+                  "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "current_version": {
+                    "type": "integer"
+                  },
+                  "latest_version": {
+                    "type": "integer"
+                  },
+                  "min_decryption_version": {
+                    "type": "integer"
+                  },
+                  "min_encryption_version": {
+                    "type": "integer"
+                  },
+                  "purge_after": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "versions": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "version": {
+                          "type": "integer"
+                        },
+                        "created_at": {
+                          "type": "string",
+                          "format": "date-time"
+                        },
+                        "destroyed": {
+                          "type": "boolean"
+                        }
+                      }
+                    }
+                  },
+                  "policy": {
+                    "$ref": "#/components/schemas/KeyPolicy"
+                  }
+                }
+              },
+              "KeyPolicy": {
+                "type": "object",
+                "properties": {
+                  "operations": {
+                    "type": [
+                      "array",
+                      "null"
+                    ],
+                    "items": {
+                      "type": "string",
+                      "enum": [
+                        "encrypt",
+                        "decrypt",
+                        "rewrap",
+                        "sign",
+                        "verify",
+                        "hmac",
+                        "verify-hmac"
+                      ]
+                    },
+                    "description": "null: every operation of the type."
+                  },
+                  "actors": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Empty: anyone whose role allows the operation."
+                  },
+                  "tags": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "retention_days": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ]
+                  },
+                  "exportable": {
+                    "type": "boolean"
+                  }
+                }
+              },
+              "ApprovalRequest": {
+                "type": "object",
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "format": "uuid"
+                  },
+                  "operation": {
+                    "type": "string",
+                    "enum": [
+                      "key.destroy",
+                      "key.purge_versions"
+                    ]
+                  },
+                  "target": {
+                    "type": "string"
+                  },
+                  "parameters": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
+                  },
+                  "requester": {
+                    "type": "string"
+                  },
+                  "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "expires_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "pending",
+                      "approved",
+                      "executed",
+                      "rejected",
+                      "cancelled",
+                      "expired"
+                    ]
+                  },
+                  "quorum": {
+                    "type": "integer"
+                  },
+                  "group": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "approvals": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "by": {
+                          "type": "string"
+                        },
+                        "at": {
+                          "type": "string",
+                          "format": "date-time"
+                        },
+                        "comment": {
+                          "type": [
+                            "string",
+                            "null"
+                          ]
+                        }
+                      }
+                    }
+                  },
+                  "ended_by": {
+                    "oneOf": [
+                      {
+                        "type": "object",
+                        "properties": {
+                          "by": {
+                            "type": "string"
+                          },
+                          "at": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "comment": {
+                            "type": [
+                              "string",
+                              "null"
+                            ]
+                          }
+                        }
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  },
+                  "execute_after": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
                   }
                 }
               }

@@ -61,18 +61,9 @@ struct ListApprovals: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var before: String?
-            repeat {
-                var query = "?limit=500"
-                if let status { query += "&status=\(status)" }
-                if let before { query += "&before=\(before)" }
-                let page = try await server.call(.GET, "/v1/vault/approvals\(query)")
-                guard case .object(let members) = page, case .array(let requests)? = members["approvals"] else {
-                    throw CLIError("the server's answer has no approvals")
-                }
-                for request in requests { print(ApprovalsCommand.line(request)) }
-                before = page.text("next")
-            } while before != nil
+            var query = "?limit=500"
+            if let status { query += "&status=\(status)" }
+            try await server.eachPage("/v1/vault/approvals\(query)", items: "approvals", cursor: "before") { print(ApprovalsCommand.line($0)) }
         }
     }
 }

@@ -63,21 +63,12 @@ struct ListKeys: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var after: String?
-            repeat {
-                var query = "?limit=1000"
-                if let tag { query += "&tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? tag)" }
-                if let after { query += "&after=\(after)" }
-                let page = try await server.call(.GET, "/v1/vault/keys\(query)")
-                guard case .object(let members) = page, case .array(let keys)? = members["keys"] else {
-                    throw CLIError("the server's answer has no keys")
-                }
-                for key in keys {
-                    guard case .object(let fields) = key, case .number(let version)? = fields["current_version"] else { continue }
-                    print("\(key.text("name") ?? "?")  \(key.text("type") ?? "?")  \(key.text("state") ?? "?")  v\(Int(version))")
-                }
-                after = page.text("next")
-            } while after != nil
+            var query = "?limit=1000"
+            if let tag { query += "&tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? tag)" }
+            try await server.eachPage("/v1/vault/keys\(query)", items: "keys", cursor: "after") { key in
+                guard case .object(let fields) = key, case .number(let version)? = fields["current_version"] else { return }
+                print("\(key.text("name") ?? "?")  \(key.text("type") ?? "?")  \(key.text("state") ?? "?")  v\(Int(version))")
+            }
         }
     }
 }

@@ -52,6 +52,22 @@ struct ServerOptions: ParsableArguments {
     }
 }
 
+extension ServerOptions {
+    /// Walks a paged list: `path` with its query (`?limit=…&…`), the answer's `items` array, and
+    /// its `next` passed back as `cursor` until there is none.
+    func eachPage(_ path: String, items: String, cursor: String, _ body: (JSONValue) -> Void) async throws {
+        var next: String?
+        repeat {
+            let page = try await call(.GET, path + (next.map { "&\(cursor)=\($0)" } ?? ""))
+            guard case .object(let members) = page, case .array(let list)? = members[items] else {
+                throw CLIError("the server's answer has no \(items)")
+            }
+            list.forEach(body)
+            next = page.text("next")
+        } while next != nil
+    }
+}
+
 extension String {
     func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }
