@@ -176,8 +176,12 @@ public enum PalisadeServer {
             maxBodyBytes: configuration.limits.maxAdminBytes
         ).addRoutes(to: v1)
         if let vault = dependencies.vault {
-            VaultController(vault: vault, operatorTenant: configuration.operatorTenant, maxBodyBytes: configuration.limits.maxBatchBytes)
-                .addRoutes(to: v1)
+            VaultController(
+                vault: vault,
+                operatorTenant: configuration.operatorTenant,
+                maxBodyBytes: configuration.limits.maxBatchBytes,
+                metrics: dependencies.metrics
+            ).addRoutes(to: v1)
         }
         if let alerting = dependencies.alerting {
             AlertingController(

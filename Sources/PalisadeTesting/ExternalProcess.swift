@@ -58,7 +58,7 @@ public enum ExternalProcess {
         for (pipe, sink) in [(stdout, outData), (stderr, errData)] {
             group.enter()
             DispatchQueue.global().async {
-                sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
+                sink.set(readToEnd(pipe.fileHandleForReading.fileDescriptor))
                 group.leave()
             }
         }
@@ -97,6 +97,25 @@ public enum ExternalProcess {
     public static func python(script: String, arguments: [String] = [], input: Data = Data()) throws -> Result {
         let (executable, args) = pythonArguments(["-c", script] + arguments)
         return try run(executable, args, input: input)
+    }
+}
+
+/// Everything up to end of file from `descriptor`, read again after EINTR — which Foundation's
+/// `readDataToEndOfFile()` turns into a crash of the whole test process (a `try!` inside it) when a
+/// signal arrives during the read. A read error ends the data there, with a line saying so.
+func readToEnd(_ descriptor: Int32) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count > 0 {
+            data.append(contentsOf: buffer[0..<count])
+        } else if count == 0 {
+            return data
+        } else if errno != EINTR {
+            data.append(contentsOf: Array("\n[ExternalProcess: read failed with errno \(errno)]\n".utf8))
+            return data
+        }
     }
 }
 

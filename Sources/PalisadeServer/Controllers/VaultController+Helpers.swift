@@ -42,6 +42,18 @@ extension VaultController {
         }
     }
 
+    /// Runs a key operation and counts how it ended, per tenant, key and operation.
+    func counted<T: Sendable>(_ operation: String, key: String, _ context: TenantRequestContext, _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await mapped(body)
+            metrics.vaultOperation(tenant: context.tenant.rawValue, key: key, operation: operation, outcome: "ok")
+            return result
+        } catch let error as APIError {
+            metrics.vaultOperation(tenant: context.tenant.rawValue, key: key, operation: operation, outcome: error.code)
+            throw error
+        }
+    }
+
     static func apiError(_ error: VaultError) -> APIError {
         switch error {
         case .sealed:

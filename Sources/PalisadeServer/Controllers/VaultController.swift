@@ -17,12 +17,14 @@ public struct VaultController: Sendable {
     let vault: Vault
     let operatorTenant: TenantID
     let maxBodyBytes: Int
+    let metrics: ServerMetrics
 
     /// Creates the controller.
-    public init(vault: Vault, operatorTenant: TenantID, maxBodyBytes: Int) {
+    public init(vault: Vault, operatorTenant: TenantID, maxBodyBytes: Int, metrics: ServerMetrics) {
         self.vault = vault
         self.operatorTenant = operatorTenant
         self.maxBodyBytes = maxBodyBytes
+        self.metrics = metrics
     }
 
     /// Adds the routes to the `/v1` group.
@@ -214,7 +216,7 @@ public struct VaultController: Sendable {
         let body = try await request.jsonObject(upTo: maxBodyBytes)
         let plaintext = try Self.base64("plaintext", body)
         let aad = try Self.optionalBase64("associated_data", body) ?? []
-        let value = try await mapped {
+        let value = try await counted("encrypt", key: name, context) {
             try await vault.encrypt(plaintext, associatedData: aad, key: name, tenant: context.tenant, by: context.principal.actor)
         }
         return .json(.object(["ciphertext": .string(value.description), "key_version": .number(Double(value.version))]))
@@ -227,7 +229,7 @@ public struct VaultController: Sendable {
         let body = try await request.jsonObject(upTo: maxBodyBytes)
         let ciphertext = try Self.value("ciphertext", body)
         let aad = try Self.optionalBase64("associated_data", body) ?? []
-        let plaintext = try await mapped {
+        let plaintext = try await counted("decrypt", key: name, context) {
             try await vault.decrypt(ciphertext, associatedData: aad, key: name, tenant: context.tenant, by: context.principal.actor)
         }
         return .json(.object(["plaintext": .string(Data(plaintext).base64EncodedString())]))
@@ -240,7 +242,7 @@ public struct VaultController: Sendable {
         let body = try await request.jsonObject(upTo: maxBodyBytes)
         let ciphertext = try Self.value("ciphertext", body)
         let aad = try Self.optionalBase64("associated_data", body) ?? []
-        let value = try await mapped {
+        let value = try await counted("rewrap", key: name, context) {
             try await vault.rewrap(ciphertext, associatedData: aad, key: name, tenant: context.tenant, by: context.principal.actor)
         }
         return .json(.object(["ciphertext": .string(value.description), "key_version": .number(Double(value.version))]))
@@ -253,7 +255,9 @@ public struct VaultController: Sendable {
         let body = try await request.jsonObject(upTo: maxBodyBytes)
         let input = try Self.base64("input", body)
         let format = try Self.format(body)
-        let value = try await mapped { try await vault.sign(input, format: format, key: name, tenant: context.tenant, by: context.principal.actor) }
+        let value = try await counted("sign", key: name, context) {
+            try await vault.sign(input, format: format, key: name, tenant: context.tenant, by: context.principal.actor)
+        }
         return .json(.object(["signature": .string(value.description), "key_version": .number(Double(value.version))]))
     }
 
@@ -268,11 +272,15 @@ public struct VaultController: Sendable {
         let valid: Bool
         if body["hmac"] != nil {
             let mac = try Self.value("hmac", body)
-            valid = try await mapped { try await vault.verifyHMAC(mac, for: input, key: name, tenant: context.tenant, by: actor) }
+            valid = try await counted("verify-hmac", key: name, context) {
+                try await vault.verifyHMAC(mac, for: input, key: name, tenant: context.tenant, by: actor)
+            }
         } else {
             let signature = try Self.value("signature", body)
             let format = try Self.format(body)
-            valid = try await mapped { try await vault.verify(signature, for: input, format: format, key: name, tenant: context.tenant, by: actor) }
+            valid = try await counted("verify", key: name, context) {
+                try await vault.verify(signature, for: input, format: format, key: name, tenant: context.tenant, by: actor)
+            }
         }
         return .json(.object(["valid": .bool(valid)]))
     }
@@ -282,7 +290,9 @@ public struct VaultController: Sendable {
         try require(.cryptoSign, context)
         let name = try Self.name(context)
         let input = try Self.base64("input", try await request.jsonObject(upTo: maxBodyBytes))
-        let value = try await mapped { try await vault.hmac(input, key: name, tenant: context.tenant, by: context.principal.actor) }
+        let value = try await counted("hmac", key: name, context) {
+            try await vault.hmac(input, key: name, tenant: context.tenant, by: context.principal.actor)
+        }
         return .json(.object(["hmac": .string(value.description), "key_version": .number(Double(value.version))]))
     }
 

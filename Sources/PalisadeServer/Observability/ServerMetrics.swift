@@ -43,6 +43,16 @@ public struct ServerMetrics: Sendable {
         Gauge(label: "palisade_log_size", dimensions: [("tenant", tenant)], factory: factory).record(Double(size))
     }
 
+    /// One vault key operation and how it ended (`ok`, or the API error code such as `sealed`,
+    /// `rate_limited`, `decryption_failed`, `forbidden`); labels name the key, never its material.
+    public func vaultOperation(tenant: String, key: String, operation: String, outcome: String) {
+        Counter(
+            label: "palisade_vault_operations_total",
+            dimensions: [("tenant", tenant), ("key", key), ("operation", operation), ("outcome", outcome)],
+            factory: factory
+        ).increment()
+    }
+
     /// A request refused by the rate limiter.
     public func rateLimited(_ routeClass: String) {
         Counter(label: "palisade_rate_limited_total", dimensions: [("class", routeClass)], factory: factory).increment()

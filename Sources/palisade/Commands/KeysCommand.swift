@@ -29,7 +29,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     static func input(base64: Bool) throws -> String {
-        let bytes = readStandardInput()
+        let bytes = try readStandardInput()
         if base64 {
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard Data(base64Encoded: text) != nil else { throw CLIError("standard input is not base64") }
@@ -170,7 +170,7 @@ struct DecryptWithKey: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let ciphertext = String(decoding: readStandardInput(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let ciphertext = String(decoding: try readStandardInput(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let answer = try await server.call(.POST, try KeysCommand.path(name, "/decrypt"), .object(["ciphertext": .string(ciphertext)]))
             guard let text = answer.text("plaintext"), let plaintext = Data(base64Encoded: text) else {
                 throw CLIError("the server's answer has no plaintext")

@@ -80,7 +80,18 @@ extension JSONValue {
     }
 }
 
-/// Standard input, all of it.
-func readStandardInput() -> [UInt8] {
-    Array(FileHandle.standardInput.readDataToEndOfFile())
+/// Standard input, all of it (read again after EINTR, which Foundation's reader would crash on).
+func readStandardInput() throws -> [UInt8] {
+    var bytes = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        if count > 0 {
+            bytes += buffer[0..<count]
+        } else if count == 0 {
+            return bytes
+        } else if errno != EINTR {
+            throw CLIError("cannot read standard input (errno \(errno))")
+        }
+    }
 }

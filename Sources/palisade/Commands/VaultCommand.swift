@@ -46,7 +46,7 @@ struct VaultInit: AsyncParsableCommand {
         try await reportingErrors {
             var body: [String: JSONValue] = ["shares": .number(Double(shares)), "threshold": .number(Double(threshold))]
             if passphraseStdin {
-                body["passphrase"] = .string(String(decoding: readStandardInput(), as: UTF8.self).trimmingCharacters(in: .newlines))
+                body["passphrase"] = .string(String(decoding: try readStandardInput(), as: UTF8.self).trimmingCharacters(in: .newlines))
             }
             let answer = try await server.call(.POST, "/v1/vault/init", .object(body))
             guard case .object(let members) = answer, case .array(let list)? = members["shares"] else {
@@ -78,7 +78,7 @@ struct VaultUnseal: AsyncParsableCommand {
                 let text = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
                 body = ["master_key": .string(text)]
             case (nil, nil, true):
-                body = ["passphrase": .string(String(decoding: readStandardInput(), as: UTF8.self).trimmingCharacters(in: .newlines))]
+                body = ["passphrase": .string(String(decoding: try readStandardInput(), as: UTF8.self).trimmingCharacters(in: .newlines))]
             default: throw CLIError("give exactly one of --share, --key-file and --passphrase-stdin", exitCode: Exit.usage)
             }
             IncidentsCommand.printJSON(try await server.call(.POST, "/v1/vault/unseal", .object(body)))
