@@ -3,7 +3,7 @@ import _CryptoExtras
 
 /// Turns an operator's passphrase into the 256-bit master key with scrypt (RFC 7914): the
 /// memory-hard KDF swift-crypto offers (it has no Argon2id). The default costs N = 2¹⁷, r = 8,
-/// p = 1 — 128 MiB and about half a second here, OWASP's recommended minimum for scrypt — make
+/// p = 1 — 128 MiB of memory, OWASP's recommended minimum for scrypt (its time here is not measured) — make
 /// each guess at a stolen vault file that expensive. The salt and costs are stored with the vault
 /// (they are not secret).
 public struct PassphraseKDF: Codable, Hashable, Sendable {

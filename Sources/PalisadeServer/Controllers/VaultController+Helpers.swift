@@ -115,6 +115,11 @@ extension VaultController {
         }
     }
 
+    /// A new ciphertext, signature or MAC: `{"<field>": "palisade:vN:…", "key_version": N}`.
+    static func versioned(_ field: String, _ value: VersionedValue) -> Response {
+        .json(.object([field: .string(value.description), "key_version": .number(Double(value.version))]))
+    }
+
     static func json(_ key: KeyDescription) -> JSONValue {
         var policy: [String: JSONValue] = [
             "actors": .array(key.policy.actors.sorted().map { .string($0) }),

@@ -219,7 +219,7 @@ public struct VaultController: Sendable {
         let value = try await counted("encrypt", key: name, context) {
             try await vault.encrypt(plaintext, associatedData: aad, key: name, tenant: context.tenant, by: context.principal.actor)
         }
-        return .json(.object(["ciphertext": .string(value.description), "key_version": .number(Double(value.version))]))
+        return Self.versioned("ciphertext", value)
     }
 
     /// `POST /v1/vault/keys/:name/decrypt` with `{"ciphertext": "palisade:vN:…", "associated_data"?}`.
@@ -245,7 +245,7 @@ public struct VaultController: Sendable {
         let value = try await counted("rewrap", key: name, context) {
             try await vault.rewrap(ciphertext, associatedData: aad, key: name, tenant: context.tenant, by: context.principal.actor)
         }
-        return .json(.object(["ciphertext": .string(value.description), "key_version": .number(Double(value.version))]))
+        return Self.versioned("ciphertext", value)
     }
 
     /// `POST /v1/vault/keys/:name/sign` with `{"input": base64, "format": "standard" | "raw" | "pkcs1v15"?}`.
@@ -258,7 +258,7 @@ public struct VaultController: Sendable {
         let value = try await counted("sign", key: name, context) {
             try await vault.sign(input, format: format, key: name, tenant: context.tenant, by: context.principal.actor)
         }
-        return .json(.object(["signature": .string(value.description), "key_version": .number(Double(value.version))]))
+        return Self.versioned("signature", value)
     }
 
     /// `POST /v1/vault/keys/:name/verify` with `{"input": base64, "signature": "palisade:vN:…"}`
@@ -293,7 +293,7 @@ public struct VaultController: Sendable {
         let value = try await counted("hmac", key: name, context) {
             try await vault.hmac(input, key: name, tenant: context.tenant, by: context.principal.actor)
         }
-        return .json(.object(["hmac": .string(value.description), "key_version": .number(Double(value.version))]))
+        return Self.versioned("hmac", value)
     }
 
     /// `GET /v1/vault/jwks`: a JWK Set of the tenant's signing keys (every version still verifying),
