@@ -184,6 +184,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L3: the vault's master key in a PKCS#11 token (the module loaded with dlopen).
+        .target(
+            name: "PalisadePKCS11",
+            dependencies: ["PalisadeVault"],
+            swiftSettings: strictSettings
+        ),
         // Tests only: in-memory ports, the store conformance suite, throwaway PostgreSQL databases, vector loading.
         .target(
             name: "PalisadeTesting",
@@ -203,6 +209,7 @@ let package = Package(
             name: "palisade",
             dependencies: [
                 "PalisadeVault",
+                "PalisadePKCS11",
                 "PalisadeDetection",
                 "PalisadeAlerting",
                 "PalisadeChannels",
@@ -260,6 +267,11 @@ let package = Package(
         .testTarget(
             name: "PalisadeLedgerTests",
             dependencies: ["PalisadeLedger", "PalisadeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PalisadePKCS11Tests",
+            dependencies: ["PalisadePKCS11", "PalisadeVault", "PalisadeCore", "PalisadeTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

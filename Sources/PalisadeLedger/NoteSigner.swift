@@ -56,6 +56,9 @@ public struct NoteSigner: Sendable {
         "PRIVATE+KEY+\(name)+\(Hex.encode(verifier.keyID))+\(Base64.encode([Self.ed25519Type] + Array(privateKey.rawRepresentation)))"
     }
 
+    /// The 32-byte Ed25519 seed. Treat it as a secret.
+    public var privateKeyBytes: [UInt8] { Array(privateKey.rawRepresentation) }
+
     /// The matching verifier.
     public var verifier: NoteVerifier {
         NoteVerifier(name: name, publicKey: privateKey.publicKey)

@@ -119,16 +119,10 @@ public actor Vault {
         let dataKeyBytes = SecretBytes(randomCount: 32)
         let masterSealer = try Sealer(key: master)
         let sealed = dataKeyBytes.withBytes { masterSealer.seal(Array($0), context: VaultHeader.dataKeyContext) }
-        let now = clock.now()
-        try await store.initializeVault(
-            header: VaultHeader(passphrase: derivation, sealedDataKey: sealed, shares: shares, threshold: threshold, createdAt: now).encoded()
-        )
-        dataKey = try Sealer(key: dataKeyBytes)
-        try await record(
-            .default,
-            "vault.init",
-            actor: actor,
-            resource: "vault",
+        try await store(
+            VaultHeader(passphrase: derivation, sealedDataKey: sealed, shares: shares, threshold: threshold, createdAt: clock.now()),
+            dataKey: dataKeyBytes,
+            by: actor,
             metadata: ["shares": .number(Double(shares)), "threshold": .number(Double(threshold)), "passphrase": .bool(passphrase != nil)]
         )
         return Initialization(shares: split, masterKey: passphrase == nil ? master : nil)
@@ -143,6 +137,7 @@ public actor Vault {
     public func unseal(share: Shamir.Share, by actor: String) async throws -> Status {
         let header = try await header()
         guard dataKey == nil else { return .unsealed }
+        if let identity = header.wrapper { throw VaultError.unsealFailed("this vault has no shares: its master key is in \(identity)") }
         if !sharesGiven.contains(where: { $0.x == share.x }) { sharesGiven.append(share) }
         guard sharesGiven.count >= header.threshold else { return try await status() }
         let combined = try Shamir.combine(sharesGiven)
@@ -157,6 +152,50 @@ public actor Vault {
         guard dataKey == nil else { return }
         guard let kdf = header.passphrase else { throw VaultError.kdf("this vault was initialised without a passphrase; use its key file or shares") }
         try await open(header, master: try kdf.derive(passphrase: passphrase), how: "passphrase", actor: actor)
+    }
+
+    /// Initialises the vault with its master key kept by `wrapper` (a PKCS#11 token): a random
+    /// data-encryption key sealed by it, no shares. The vault is left unsealed.
+    ///
+    /// - Throws: ``VaultError/alreadyInitialized``, or the wrapper's error.
+    public func initialize(wrapper: any DataKeyWrapper, by actor: String) async throws {
+        guard try await store.vaultHeader() == nil else { throw VaultError.alreadyInitialized }
+        let dataKeyBytes = SecretBytes(randomCount: 32)
+        let sealed = try wrapper.wrap(dataKeyBytes, context: VaultHeader.dataKeyContext)
+        try await store(
+            VaultHeader(passphrase: nil, wrapper: wrapper.identity, sealedDataKey: sealed, shares: 0, threshold: 0, createdAt: clock.now()),
+            dataKey: dataKeyBytes,
+            by: actor,
+            metadata: ["wrapper": .string(wrapper.identity), "shares": .number(0), "passphrase": .bool(false)]
+        )
+    }
+
+    /// Stores the new vault's header, keeps its data-encryption key and records `vault.init`.
+    private func store(_ header: VaultHeader, dataKey dataKeyBytes: SecretBytes, by actor: String, metadata: [String: JSONValue]) async throws {
+        try await store.initializeVault(header: header.encoded())
+        dataKey = try Sealer(key: dataKeyBytes)
+        try await record(.default, "vault.init", actor: actor, resource: "vault", metadata: metadata)
+    }
+
+    /// Unseals through the wrapper the vault was initialised with.
+    ///
+    /// - Throws: ``VaultError/unsealFailed(_:)`` when the vault was not initialised with a
+    ///   wrapper, or this wrapper cannot open its data-encryption key.
+    public func unseal(wrapper: any DataKeyWrapper, by actor: String) async throws {
+        let header = try await header()
+        guard dataKey == nil else { return }
+        guard let identity = header.wrapper else {
+            throw VaultError.unsealFailed("this vault's master key is not in a token; use its passphrase, key file or shares")
+        }
+        let opened: SecretBytes
+        do {
+            opened = try wrapper.unwrap(Array(header.sealedDataKey), context: VaultHeader.dataKeyContext)
+        } catch {
+            try await record(.default, "vault.unseal", actor: actor, resource: "vault", success: false, metadata: ["method": .string("token")])
+            throw VaultError.unsealFailed("data-encryption key (the vault needs \(identity); \(error))")
+        }
+        dataKey = try Sealer(key: opened)
+        try await record(.default, "vault.unseal", actor: actor, resource: "vault", metadata: ["method": .string("token")])
     }
 
     /// Unseals with the master key itself (a key file).

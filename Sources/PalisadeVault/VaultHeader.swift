@@ -10,7 +10,10 @@ struct VaultHeader: Codable, Sendable {
     var passphrase: PassphraseKDF?
     /// The data-encryption key, sealed under the master key (context ``dataKeyContext``).
     var sealedDataKey: Data
-    /// Shares printed at initialisation, and how many reconstruct the master key.
+    /// When the master key is kept outside (a PKCS#11 token): the wrapper's identity.
+    var wrapper: String?
+    /// Shares printed at initialisation, and how many reconstruct the master key (0 when a
+    /// wrapper keeps the master key).
     var shares: Int
     var threshold: Int
     /// When the vault was initialised (µs).
@@ -20,8 +23,9 @@ struct VaultHeader: Codable, Sendable {
 
     func encoded() -> [UInt8] { DocumentCoding.encode(self) }
 
-    init(passphrase: PassphraseKDF?, sealedDataKey: [UInt8], shares: Int, threshold: Int, createdAt: Timestamp) {
+    init(passphrase: PassphraseKDF?, wrapper: String? = nil, sealedDataKey: [UInt8], shares: Int, threshold: Int, createdAt: Timestamp) {
         self.passphrase = passphrase
+        self.wrapper = wrapper
         self.sealedDataKey = Data(sealedDataKey)
         self.shares = shares
         self.threshold = threshold

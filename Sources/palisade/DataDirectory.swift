@@ -9,6 +9,7 @@ import PalisadeLedger
 import PalisadePostgres
 import PalisadeSQLite
 import PalisadeSSH
+import PalisadeVault
 import _CryptoExtras
 
 /// The data directory: creates it (mode 0700) on first use, holds the checkpoint and token keys
@@ -22,6 +23,13 @@ struct DataDirectory {
     static let tokenKeyFileName = "token.key"
     /// The key receiver secrets are sealed under.
     static let alertingKeyFileName = "alerting.key"
+    /// The checkpoint verifier key (public).
+    static let verifierKeyFileName = "checkpoint.pub"
+    /// The honeypot's secret and host key files.
+    static let honeypotSecretFileName = "honeypot_secret.key"
+    static let honeypotEd25519FileName = "honeypot_ed25519.key"
+    static let honeypotECDSAFileName = "honeypot_ecdsa.key"
+    static let honeypotRSAFileName = "honeypot_rsa.pem"
     /// The key name (and origin prefix) of a newly generated key.
     static let defaultKeyName = "palisade.local"
 
@@ -53,30 +61,67 @@ struct DataDirectory {
 
     /// The checkpoint key, generated and saved (owner-only) on first use.
     func signer(createIfMissing: Bool = true) throws -> NoteSigner {
-        let manager = FileManager.default
-        if manager.fileExists(atPath: keyPath) {
-            try refuseReadableByOthers(keyPath)
-            let text = try String(contentsOfFile: keyPath, encoding: .utf8)
-            do {
-                return try NoteSigner(parsing: text)
-            } catch {
-                throw CLIError("\(keyPath) does not hold a checkpoint key: \(error)")
-            }
+        if let signer = try existingSigner() {
+            try writeVerifierKey(signer.verifier)
+            return signer
         }
         guard createIfMissing else { throw CLIError("there is no checkpoint key in \(path) yet; append an event first") }
+        let signer = try Self.newCheckpointSigner()
+        try writeSecretFile(keyPath, contents: signer.privateKeyString + "\n")
+        try writeVerifierKey(signer.verifier)
+        printError("palisade: generated a checkpoint signing key in \(keyPath); its verifier key is \(signer.verifier.vkey)")
+        return signer
+    }
+
+    /// The checkpoint key file's key, or nil when there is no such file.
+    func existingSigner() throws -> NoteSigner? {
+        guard FileManager.default.fileExists(atPath: keyPath) else { return nil }
+        try refuseReadableByOthers(keyPath)
+        let text = try String(contentsOfFile: keyPath, encoding: .utf8)
+        do {
+            return try NoteSigner(parsing: text)
+        } catch {
+            throw CLIError("\(keyPath) does not hold a checkpoint key: \(error)")
+        }
+    }
+
+    /// A fresh checkpoint key named ``defaultKeyName``.
+    static func newCheckpointSigner() throws -> NoteSigner {
         // The vkey's base64 may contain '+', which is also its field separator. Go's note package
         // splits only the first two '+', but simpler verifiers (../shared/tools/verify_checkpoint.py
         // among them) split on every '+' and reject such keys. Drawing again until the vkey has no '+'
         // (two draws on average) keeps every verifier working and costs about one bit of key space.
-        var signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
+        var signer = try NoteSigner(name: defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
         // (Empty fields count: a key ending in '+' splits into four for them — a 1-in-64 draw that
         // once made CI fail.)
         while signer.verifier.vkey.split(separator: "+", omittingEmptySubsequences: false).count != 3 {
-            signer = try NoteSigner(name: Self.defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
+            signer = try NoteSigner(name: defaultKeyName, privateKey: Curve25519.Signing.PrivateKey())
         }
-        try writeSecretFile(keyPath, contents: signer.privateKeyString + "\n")
-        printError("palisade: generated a checkpoint signing key in \(keyPath); its verifier key is \(signer.verifier.vkey)")
         return signer
+    }
+
+    /// The public verifier key file (`checkpoint.pub`), written beside the data: it needs no
+    /// secret, so `verify`, `export` and `key show` work while the checkpoint key is in a sealed vault.
+    var verifierKeyPath: String { (path as NSString).appendingPathComponent(Self.verifierKeyFileName) }
+
+    /// Writes `checkpoint.pub` if it does not hold `verifier` already.
+    func writeVerifierKey(_ verifier: NoteVerifier) throws {
+        let text = verifier.vkey + "\n"
+        if let existing = FileManager.default.contents(atPath: verifierKeyPath), existing == Data(text.utf8) { return }
+        try writeSecretFile(verifierKeyPath, contents: text)
+    }
+
+    /// The checkpoint verifier: `checkpoint.pub`, else the key file's, else nil.
+    func existingVerifier() throws -> NoteVerifier? {
+        if FileManager.default.fileExists(atPath: verifierKeyPath) {
+            let text = try String(contentsOfFile: verifierKeyPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            do {
+                return try NoteVerifier(parsing: text)
+            } catch {
+                throw CLIError("\(verifierKeyPath) does not hold a verifier key (\(error)); delete it, it is written again from the key")
+            }
+        }
+        return try existingSigner()?.verifier
     }
 
     /// The key API tokens are hashed under (32 random bytes, hex, mode 0600), generated on first use.
@@ -99,41 +144,71 @@ struct DataDirectory {
     /// owner-only in the data directory, so the fingerprints attackers see survive restarts.
     func honeypotHostKeys() throws -> [HostKey] {
         let ed25519 = try Curve25519.Signing.PrivateKey(
-            rawRepresentation: symmetricKey("honeypot_ed25519.key", ifUnreadable: "delete it to make a new host key").withUnsafeBytes { Array($0) }
+            rawRepresentation: symmetricKey(Self.honeypotEd25519FileName, ifUnreadable: "delete it to make a new host key").withUnsafeBytes {
+                Array($0)
+            }
         )
         let ecdsa = try P256.Signing.PrivateKey(
-            rawRepresentation: symmetricKey("honeypot_ecdsa.key", ifUnreadable: "delete it to make a new host key").withUnsafeBytes { Array($0) }
+            rawRepresentation: symmetricKey(Self.honeypotECDSAFileName, ifUnreadable: "delete it to make a new host key").withUnsafeBytes {
+                Array($0)
+            }
         )
-        let rsaPath = (path as NSString).appendingPathComponent("honeypot_rsa.pem")
         let rsa: _RSA.Signing.PrivateKey
-        if FileManager.default.fileExists(atPath: rsaPath) {
-            try refuseReadableByOthers(rsaPath)
-            rsa = try _RSA.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: rsaPath, encoding: .utf8))
+        if let existing = try existingRSAHostKey() {
+            rsa = existing
         } else {
             rsa = try _RSA.Signing.PrivateKey(keySize: .bits3072)
-            try writeSecretFile(rsaPath, contents: rsa.pemRepresentation + "\n")
+            try writeSecretFile(filePath(Self.honeypotRSAFileName), contents: rsa.pemRepresentation + "\n")
         }
         return [HostKey(ed25519: ed25519), HostKey(.ecdsaP256(ecdsa)), HostKey(.rsa(rsa))]
     }
 
     /// The honeypot's secret for password hashes and correlation ids (honeypot_secret.key).
     func honeypotSecret() throws -> SensorSecret {
-        SensorSecret(try symmetricKey("honeypot_secret.key", ifUnreadable: "delete it to make a new one").withUnsafeBytes { Array($0) })
+        SensorSecret(try symmetricKey(Self.honeypotSecretFileName, ifUnreadable: "delete it to make a new one").withUnsafeBytes { Array($0) })
     }
 
     /// A 256-bit key kept in `name`, generated on first use.
     private func symmetricKey(_ name: String, ifUnreadable advice: String) throws -> SymmetricKey {
-        let path = (self.path as NSString).appendingPathComponent(name)
-        if FileManager.default.fileExists(atPath: path) {
-            try refuseReadableByOthers(path)
-            let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let bytes = Hex.decode(text), bytes.count == 32 else { throw CLIError("\(path) does not hold a 32-byte hex key; \(advice)") }
-            return SymmetricKey(data: bytes)
-        }
+        if let bytes = try existingKeyFile(name, ifUnreadable: advice) { return bytes.withBytes { SymmetricKey(data: $0) } }
         try create()
         let key = SymmetricKey(size: .bits256)
-        try writeSecretFile(path, contents: key.withUnsafeBytes { Hex.encode(Array($0)) } + "\n")
+        try writeSecretFile(filePath(name), contents: key.withUnsafeBytes { Hex.encode(Array($0)) } + "\n")
         return key
+    }
+
+    /// The path of a file of the directory.
+    func filePath(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// The 32 bytes of a hex key file, or nil when there is no such file.
+    func existingKeyFile(_ name: String, ifUnreadable advice: String) throws -> SecretBytes? {
+        let path = filePath(name)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        try refuseReadableByOthers(path)
+        let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let bytes = Hex.decode(text), bytes.count == 32 else { throw CLIError("\(path) does not hold a 32-byte hex key; \(advice)") }
+        return SecretBytes(bytes)
+    }
+
+    /// The honeypot's RSA host key file, or nil when there is none.
+    func existingRSAHostKey() throws -> _RSA.Signing.PrivateKey? {
+        let rsaPath = filePath(Self.honeypotRSAFileName)
+        guard FileManager.default.fileExists(atPath: rsaPath) else { return nil }
+        try refuseReadableByOthers(rsaPath)
+        return try _RSA.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: rsaPath, encoding: .utf8))
+    }
+
+    /// Overwrites a secret file with zeros, syncs it and deletes it (after its secret moved into
+    /// the vault). Overwriting is best effort on journaling or copy-on-write file systems.
+    func shredSecretFile(_ name: String) throws {
+        let path = filePath(name)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let size = try (FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.write(contentsOf: Data(count: size))
+        try handle.synchronize()
+        try handle.close()
+        try FileManager.default.removeItem(atPath: path)
     }
 
     /// Refuses a secret file that other users can read.

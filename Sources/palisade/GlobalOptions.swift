@@ -19,6 +19,21 @@ struct GlobalOptions: ParsableArguments {
     )
     var database: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The vault's master key file, to read Palisade's own secrets from the vault (env PALISADE_VAULT_KEY_FILE).",
+            valueName: "path"
+        )
+    )
+    var vaultKeyFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A file holding the vault's passphrase, instead of its key file (env PALISADE_VAULT_PASSPHRASE_FILE).", valueName: "path")
+    )
+    var vaultPassphraseFile: String?
+
     /// The data directory: the flag, else `PALISADE_DATA_DIR`, else `./palisade-data`.
     var resolvedDataDir: String {
         dataDir ?? ProcessInfo.processInfo.environment["PALISADE_DATA_DIR"] ?? "palisade-data"
@@ -37,6 +52,18 @@ struct GlobalOptions: ParsableArguments {
     func withStore<T>(_ body: (DataDirectory, any LedgerStore) async throws -> T) async throws -> T {
         let directory = DataDirectory(path: resolvedDataDir)
         return try await directory.withStore(try databaseLocation()) { store in try await body(directory, store) }
+    }
+
+    /// Runs `body` with the store open and Palisade's own secrets at hand (from the vault when it
+    /// holds them; see ``PalisadeSecrets``); vault records still held afterwards are appended.
+    func withSecrets<T>(_ body: (DataDirectory, any LedgerStore, PalisadeSecrets) async throws -> T) async throws -> T {
+        let unlock = try VaultUnlock.resolve(keyFile: vaultKeyFile, passphraseFile: vaultPassphraseFile)
+        return try await withStore { directory, store in
+            let secrets = try await PalisadeSecrets.open(directory: directory, store: store, unlock: unlock, actor: "palisade-cli")
+            let result = try await body(directory, store, secrets)
+            try await secrets.finish(logger: directory.logger)
+            return result
+        }
     }
 
     func tenantID() throws -> TenantID {

@@ -6,6 +6,11 @@ public struct TenantID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The tenant used when none is named.
     public static let `default` = TenantID(known: "default")
 
+    /// The reserved tenant that holds Palisade's own vault keys (its checkpoint key, the key API
+    /// tokens are hashed under…). It does not match the pattern, so no caller can name it, and it
+    /// never has a log.
+    public static let palisade = TenantID(known: "_palisade")
+
     /// Creates a tenant id.
     ///
     /// - Returns: `nil` when it does not match `[a-z0-9][a-z0-9-]{0,62}`.

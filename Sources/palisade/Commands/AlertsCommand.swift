@@ -24,11 +24,11 @@ struct AlertsCommand: AsyncParsableCommand {
         _ body: (AlertingChanges, TenantAlerting, any LedgerStore, LogSequencer) async throws -> T
     ) async throws -> T {
         let tenant = try global.tenantID()
-        return try await global.withStore { directory, store in
+        return try await global.withSecrets { directory, store, secrets in
             let clock = SystemWallClock()
-            let changes = AlertingChanges(sealer: SecretSealer(key: try directory.alertingKey()), tenant: tenant, actor: actor, now: clock.now())
+            let changes = AlertingChanges(sealer: SecretSealer(key: try await secrets.alertingKey()), tenant: tenant, actor: actor, now: clock.now())
             let current = try await TenantAlerting.load(of: tenant, from: store)
-            let writer = LogSequencer(backend: store, signer: try directory.signer(), clock: clock, logger: directory.logger)
+            let writer = try await secrets.sequencer(clock: clock, logger: directory.logger)
             return try await body(changes, current, store, writer)
         }
     }

@@ -49,8 +49,8 @@ struct AnchorCommand: AsyncParsableCommand {
                     throw CLIError("--witness-key: \(error)")
                 }
             }
-            try await global.withStore { directory, store in
-                let sequencer = LogSequencer(backend: store, signer: try directory.signer(), clock: SystemWallClock(), logger: directory.logger)
+            try await global.withSecrets { directory, store, secrets in
+                let sequencer = try await secrets.sequencer(logger: directory.logger)
                 var anchoring = Anchoring(store: store, sequencer: sequencer, directory: to.map { URL(fileURLWithPath: $0) }, witness: client)
                 if let tsa {
                     guard let url = URL(string: tsa), url.scheme == "http" || url.scheme == "https" else {

@@ -44,10 +44,9 @@ struct AppendEvents: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            try await global.withStore { directory, store in
-                let signer = try directory.signer()
+            try await global.withSecrets { directory, store, secrets in
                 let clock = SystemWallClock()
-                let sequencer = LogSequencer(backend: store, signer: signer, clock: clock, logger: directory.logger)
+                let sequencer = try await secrets.sequencer(clock: clock, logger: directory.logger)
                 var validatorConfiguration = EventValidator.Configuration()
                 validatorConfiguration.maxPastAgeSeconds = Int64(maxAgeDays) * 86_400
                 let pipeline = IngestPipeline(validator: EventValidator(configuration: validatorConfiguration), clock: clock)

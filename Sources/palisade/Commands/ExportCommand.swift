@@ -51,8 +51,11 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            try await global.withStore { directory, store in
-                let exporter = ArchiveExporter(backend: store, events: store, signer: try directory.signer(createIfMissing: false))
+            try await global.withSecrets { directory, store, secrets in
+                guard try directory.existingVerifier() != nil || secrets.fromVault else {
+                    throw CLIError("there is no checkpoint key in \(directory.path) yet; append an event first")
+                }
+                let exporter = ArchiveExporter(backend: store, events: store, signer: try await secrets.signer())
                 let options = ArchiveExporter.Options(
                     from: from,
                     to: to,
@@ -93,9 +96,9 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            try await global.withStore { directory, store in
+            try await global.withSecrets { directory, store, secrets in
                 let key = try ArchiveCommands.key(vkey, directory: directory)
-                let sequencer = LogSequencer(backend: store, signer: try directory.signer(), clock: SystemWallClock(), logger: directory.logger)
+                let sequencer = try await secrets.sequencer(logger: directory.logger)
                 do {
                     let report = try await ArchiveImporter(backend: store, sequencer: sequencer).restore(URL(fileURLWithPath: archive), key: key)
                     print(
@@ -113,7 +116,12 @@ struct ImportCommand: AsyncParsableCommand {
 enum ArchiveCommands {
     /// The key given as `--vkey`, else the data directory's.
     static func key(_ vkey: String?, directory: DataDirectory) throws -> NoteVerifier {
-        guard let vkey else { return try directory.signer(createIfMissing: false).verifier }
+        guard let vkey else {
+            guard let verifier = try directory.existingVerifier() else {
+                throw CLIError("there is no checkpoint key in \(directory.path) yet; append an event first, or give --vkey")
+            }
+            return verifier
+        }
         do {
             return try NoteVerifier(parsing: vkey)
         } catch {

@@ -20,11 +20,8 @@ struct IncidentsCommand: AsyncParsableCommand {
     )
 
     /// The manager the commands work through, recording via a sequencer of the store.
-    static func manager(_ directory: DataDirectory, _ store: any LedgerStore) throws -> IncidentManager {
-        IncidentManager(
-            store: store,
-            records: LogSequencer(backend: store, signer: try directory.signer(), clock: SystemWallClock(), logger: directory.logger)
-        )
+    static func manager(_ directory: DataDirectory, _ store: any LedgerStore, _ secrets: PalisadeSecrets) async throws -> IncidentManager {
+        IncidentManager(store: store, records: try await secrets.sequencer(logger: directory.logger))
     }
 
     static func id(_ text: String) throws -> UUID {
@@ -49,8 +46,8 @@ struct IncidentsCommand: AsyncParsableCommand {
     ) async throws {
         let tenant = try global.tenantID()
         let incidentID = try Self.id(id)
-        try await global.withStore { directory, store in
-            guard let incident = try await body(try manager(directory, store), incidentID, tenant, SystemWallClock().now()) else {
+        try await global.withSecrets { directory, store, secrets in
+            guard let incident = try await body(try await manager(directory, store, secrets), incidentID, tenant, SystemWallClock().now()) else {
                 throw CLIError("no incident \(id) in \(tenant)")
             }
             print(describe(incident))
@@ -253,8 +250,8 @@ struct DetectOnce: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let rules = try RuleFiles.load(rulesDir.map { URL(fileURLWithPath: $0) })
-            try await global.withStore { directory, store in
-                let sequencer = LogSequencer(backend: store, signer: try directory.signer(), clock: SystemWallClock(), logger: directory.logger)
+            try await global.withSecrets { directory, store, secrets in
+                let sequencer = try await secrets.sequencer(logger: directory.logger)
                 let consumer = try DetectionConsumer(
                     store: store,
                     rules: rules,

@@ -21,8 +21,13 @@ struct KeyCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let directory = DataDirectory(path: global.resolvedDataDir)
-                if create { try directory.create() }
-                print(try directory.signer(createIfMissing: create).verifier.vkey)
+                if !create, let verifier = try directory.existingVerifier() {
+                    print(verifier.vkey)
+                    return
+                }
+                try await global.withSecrets { _, _, secrets in
+                    print(try await (create ? secrets.signer().verifier : secrets.verifier()).vkey)
+                }
             }
         }
     }

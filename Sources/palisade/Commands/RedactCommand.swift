@@ -39,9 +39,9 @@ struct RedactCommand: AsyncParsableCommand {
             } catch let error as RetentionError {
                 throw CLIError(error.description)
             }
-            try await global.withStore { directory, store in
+            try await global.withSecrets { directory, store, secrets in
                 let clock = SystemWallClock()
-                let sequencer = LogSequencer(backend: store, signer: try directory.signer(), clock: clock, logger: directory.logger)
+                let sequencer = try await secrets.sequencer(clock: clock, logger: directory.logger)
                 let outcome: Redactor.Outcome
                 do {
                     outcome = try await Redactor(sequencer: sequencer, events: store).redact(

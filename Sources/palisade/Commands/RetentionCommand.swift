@@ -36,18 +36,25 @@ struct OperatorOptions: ParsableArguments {
 }
 
 /// Appends one of Palisade's own records through a sequencer of the store and prints its index.
-func appendRecord(_ record: AuditEvent, directory: DataDirectory, store: any LedgerStore) async throws -> UInt64 {
-    let sequencer = LogSequencer(backend: store, signer: try directory.signer(), clock: SystemWallClock(), logger: directory.logger)
+func appendRecord(_ record: AuditEvent, directory: DataDirectory, secrets: PalisadeSecrets) async throws -> UInt64 {
+    let sequencer = try await secrets.sequencer(logger: directory.logger)
     let outcomes = try await sequencer.append([PreparedEvent(record, idIsClientSupplied: false)])
     guard case .appended(let index) = outcomes.first else { throw CLIError("the record was not appended (its id already exists)") }
     return index
 }
 
 /// A retention sweeper over the store, writing through its own sequencer and archiving into `archiveDir`.
-func retentionSweeper(_ directory: DataDirectory, _ store: any LedgerStore, archiveDir: String) throws -> RetentionSweeper {
-    let signer = try directory.signer()
+func retentionSweeper(
+    _ directory: DataDirectory,
+    _ store: any LedgerStore,
+    _ secrets: PalisadeSecrets,
+    archiveDir: String
+) async throws
+    -> RetentionSweeper
+{
+    let signer = try await secrets.signer()
     return RetentionSweeper(
-        sequencer: LogSequencer(backend: store, signer: signer, clock: SystemWallClock(), logger: directory.logger),
+        sequencer: try await secrets.sequencer(logger: directory.logger),
         backend: store,
         events: store,
         signer: signer,
@@ -168,10 +175,10 @@ struct SetPolicy: AsyncParsableCommand {
             } catch let error as RetentionError {
                 throw CLIError(error.description)
             }
-            try await global.withStore { directory, store in
+            try await global.withSecrets { directory, store, secrets in
                 let now = SystemWallClock().now()
                 let record = RetentionRules.policySetRecord(policy, id: recordID(now), at: now, actor: by.name)
-                let index = try await appendRecord(record, directory: directory, store: store)
+                let index = try await appendRecord(record, directory: directory, secrets: secrets)
                 print(
                     "policy set: keep \(eventTypes.isEmpty ? "all other events" : eventTypes.sorted().joined(separator: ", ")) for \(keepDays) days (record \(index))"
                 )
@@ -193,13 +200,13 @@ struct RemovePolicy: AsyncParsableCommand {
         try await reportingErrors {
             let tenant = try global.tenantID()
             let types = try PolicyCommand.types(eventTypes)
-            try await global.withStore { directory, store in
+            try await global.withSecrets { directory, store, secrets in
                 guard try await RetentionLedger.rules(of: tenant, from: store).policy(for: types) != nil else {
                     throw CLIError("tenant \(tenant) has no policy for exactly these event types; see `palisade retention show`")
                 }
                 let now = SystemWallClock().now()
                 let record = RetentionRules.policyRemovedRecord(tenant: tenant, eventTypes: types, id: recordID(now), at: now, actor: by.name)
-                print("policy removed (record \(try await appendRecord(record, directory: directory, store: store)))")
+                print("policy removed (record \(try await appendRecord(record, directory: directory, secrets: secrets)))")
             }
         }
     }
@@ -253,9 +260,9 @@ struct PlaceHold: AsyncParsableCommand {
             } catch let error as RetentionError {
                 throw CLIError(error.description)
             }
-            try await global.withStore { directory, store in
+            try await global.withSecrets { directory, store, secrets in
                 let record = RetentionRules.holdPlacedRecord(hold, id: recordID(now), actor: by.name)
-                let index = try await appendRecord(record, directory: directory, store: store)
+                let index = try await appendRecord(record, directory: directory, secrets: secrets)
                 print("hold \(hold.id.lowercasedString) placed (record \(index))")
             }
         }
@@ -284,7 +291,7 @@ struct ReleaseHold: AsyncParsableCommand {
             }
             guard let holdID = UUID(text: id) else { throw CLIError("\(id) is not a hold id; see `palisade retention show`") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--reason must not be empty") }
-            try await global.withStore { directory, store in
+            try await global.withSecrets { directory, store, secrets in
                 let rules = try await RetentionLedger.rules(of: tenant, from: store)
                 guard let hold = rules.holds.first(where: { $0.id == holdID }) else {
                     throw CLIError("tenant \(tenant) has no hold \(id); see `palisade retention show`")
@@ -301,7 +308,7 @@ struct ReleaseHold: AsyncParsableCommand {
                     approval: by.acknowledgedApproval
                 )
                 directory.logger.warning("legal hold released", metadata: ["hold": "\(id)", "operator": "\(by.name)", "reason": "\(reason)"])
-                print("hold \(id) released (record \(try await appendRecord(record, directory: directory, store: store)))")
+                print("hold \(id) released (record \(try await appendRecord(record, directory: directory, secrets: secrets)))")
             }
         }
     }
@@ -326,8 +333,8 @@ struct SweepCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            try await global.withStore { directory, store in
-                let sweeper = try retentionSweeper(directory, store, archiveDir: archiveDir)
+            try await global.withSecrets { directory, store, secrets in
+                let sweeper = try await retentionSweeper(directory, store, secrets, archiveDir: archiveDir)
                 let report: RetentionSweeper.Report
                 do {
                     report = try await sweeper.sweep(tenant: tenant, actor: by.name, now: SystemWallClock().now(), dryRun: dryRun)
@@ -373,9 +380,9 @@ struct PurgeCommand: AsyncParsableCommand {
                     "a purge outside the retention policies removes events for good; run again with --i-understand (it is recorded with --operator)"
                 )
             }
-            try await global.withStore { directory, store in
+            try await global.withSecrets { directory, store, secrets in
                 let clock = SystemWallClock()
-                let sweeper = try retentionSweeper(directory, store, archiveDir: archiveDir)
+                let sweeper = try await retentionSweeper(directory, store, secrets, archiveDir: archiveDir)
                 let report: RetentionSweeper.Report
                 do {
                     report = try await sweeper.sweep(

@@ -40,8 +40,8 @@ struct TokenCommand: AsyncParsableCommand {
                     guard let network = IPNetwork(text) else { throw ValidationError("--allow \(text) is not a CIDR such as 10.0.0.0/8") }
                     networks.append(network)
                 }
-                try await global.withStore { directory, store in
-                    let codec = APITokenCodec(key: try directory.tokenKey())
+                try await global.withSecrets { _, store, secrets in
+                    let codec = APITokenCodec(key: try await secrets.tokenKey())
                     let clock = SystemWallClock()
                     try await Bootstrap.register(tenant, in: store, clock: clock)
                     let (token, record) = codec.mint(

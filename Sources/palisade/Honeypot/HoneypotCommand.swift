@@ -94,7 +94,12 @@ struct HoneypotCommand: AsyncParsableCommand {
             segments: sensor.segments
         )
         let honeypotServer = HoneypotServer(
-            configuration: try honeypot.serverConfiguration(directory, logger: logger),
+            configuration: try honeypot.serverConfiguration(
+                directory,
+                hostKeys: try directory.honeypotHostKeys(),
+                secret: try directory.honeypotSecret(),
+                logger: logger
+            ),
             sink: SpoolingSink(spool: spool, logger: logger),
             logger: logger
         )

@@ -1,21 +1,28 @@
 import Foundation
 import Logging
 import PalisadeHoneypot
+import PalisadeSSH
 
 extension ServeConfigurationBuilder.HoneypotSettings {
-    /// The sensor's configuration: these settings with the data directory's host keys, secret and
-    /// evidence store (DATA_DIR/honeypot).
-    func serverConfiguration(_ directory: DataDirectory, logger: Logger) throws -> HoneypotServer.Configuration {
+    /// The sensor's configuration: these settings with its host keys and secret (the data
+    /// directory's files, or the vault's keys under `serve`) and the evidence store
+    /// (DATA_DIR/honeypot).
+    func serverConfiguration(
+        _ directory: DataDirectory,
+        hostKeys: [HostKey],
+        secret: SensorSecret,
+        logger: Logger
+    ) throws -> HoneypotServer.Configuration {
         let delay = Double(failureDelayMilliseconds) / 1_000
         return HoneypotServer.Configuration(
             host: host,
             port: port,
             sensor: sensor,
-            hostKeys: try directory.honeypotHostKeys(),
+            hostKeys: hostKeys,
             policy: policy,
             keyboardInteractive: keyboardInteractive,
             passwords: passwords,
-            secret: try directory.honeypotSecret(),
+            secret: secret,
             failureDelay: (delay * 0.9)...(delay * 1.15),
             maxConnectionsPerAddress: maxConnectionsPerAddress,
             maxConnections: maxConnections,

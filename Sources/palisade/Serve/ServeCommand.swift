@@ -36,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("PEM certificate chain for HTTPS.", valueName: "path")) var tlsCert: String?
     @Option(help: ArgumentHelp("PEM private key for HTTPS.", valueName: "path")) var tlsKey: String?
     @Option(help: ArgumentHelp("Also run the SSH honeypot on this address (honeypot.listen).", valueName: "host:port")) var honeypot: String?
+    @Option(help: ArgumentHelp("The vault's master key file: unseal at start (vault.key_file).", valueName: "path")) var vaultKeyFile: String?
+    @Option(help: ArgumentHelp("A file holding the vault's passphrase (vault.passphrase_file).", valueName: "path")) var vaultPassphraseFile: String?
     @Flag(help: "Validate the settings, print them with their sources, and exit.") var checkConfig = false
 
     func run() async throws {
@@ -48,6 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let tlsCert { flags["tls.cert"] = tlsCert }
             if let honeypot { flags["honeypot.listen"] = honeypot }
             if let tlsKey { flags["tls.key"] = tlsKey }
+            if let vaultKeyFile { flags["vault.key_file"] = vaultKeyFile }
+            if let vaultPassphraseFile { flags["vault.passphrase_file"] = vaultPassphraseFile }
             let environment = ProcessInfo.processInfo.environment
             let settings = try ServeSettings(flags: flags, environment: environment, configFile: config ?? environment["PALISADE_CONFIG"])
             let resolved = try ServeConfigurationBuilder(settings: settings).build()
@@ -67,9 +71,32 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["PALISADE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let directory = DataDirectory(path: resolved.dataDir, logger: logger)
         try await directory.withStore(resolved.database, postgres: resolved.postgres) { store in
-            let signer = try directory.signer()
-            let codec = APITokenCodec(key: try directory.tokenKey())
             let clock = SystemWallClock()
+            // The vault opens first: once initialised and given its key or passphrase file, it
+            // holds Palisade's own secrets, and it is unsealed from the start.
+            let vaultRecords = PendingRecords()
+            let vault = Vault(
+                store: store,
+                records: vaultRecords,
+                clock: clock,
+                approvals: [.keyDestroy: resolved.approvals, .keyPurgeVersions: resolved.approvals],
+                rateLimits: VaultRateLimits(resolved.vaultLimits)
+            )
+            let secrets = try await PalisadeSecrets.open(
+                directory: directory,
+                store: store,
+                vault: vault,
+                records: vaultRecords,
+                unlock: resolved.vaultUnlock,
+                actor: "palisade-serve"
+            )
+            if !secrets.fromVault, try await store.vaultHeader() != nil {
+                printError(
+                    "palisade: warning: the vault is initialised but Palisade's own secrets are not read from it; \(VaultUnlock.advice) to move them in"
+                )
+            }
+            let signer = try await secrets.signer()
+            let codec = APITokenCodec(key: try await secrets.tokenKey())
             try await Bootstrap.ensureOperator(resolved.server.operatorTenant, store: store, codec: codec, clock: clock)
             let sequencer = LogSequencer(
                 backend: store,
@@ -79,6 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger
             )
             let committer = GroupCommitter(sequencer: sequencer, logger: logger)
+            try await vaultRecords.connect(sequencer, committer: committer)
             let pipeline = IngestPipeline(
                 clock: clock,
                 jsonLimits: .init(maxBytes: resolved.server.limits.maxEventBytes, maxDepth: resolved.server.limits.maxJSONDepth)
@@ -119,14 +147,9 @@ struct ServeCommand: AsyncParsableCommand {
                 metrics: ServerMetrics(),
                 logger: logger
             )
-            // The vault starts sealed (or uninitialised): `palisade vault init` / `unseal` open it.
-            dependencies.vault = Vault(
-                store: store,
-                records: committer,
-                clock: clock,
-                approvals: [.keyDestroy: resolved.approvals, .keyPurgeVersions: resolved.approvals],
-                rateLimits: VaultRateLimits(resolved.vaultLimits)
-            )
+            // Without its key or passphrase file the vault starts sealed (or uninitialised):
+            // `palisade vault init` / `unseal` open it.
+            dependencies.vault = vault
             if let detection = resolved.detection {
                 dependencies.detectionInterval = detection.interval
                 dependencies.detectionCoalesce = detection.coalesce
@@ -142,7 +165,7 @@ struct ServeCommand: AsyncParsableCommand {
                     )
                 )
                 transport = http
-                let sealer = SecretSealer(key: try directory.alertingKey())
+                let sealer = SecretSealer(key: try await secrets.alertingKey())
                 let channel = HTTPAlertChannel(transport: http, clock: clock)
                 let email = SMTPAlertChannel(
                     configuration: .init(
@@ -220,7 +243,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
             if let settings = resolved.honeypot {
                 let sensor = HoneypotServer(
-                    configuration: try settings.serverConfiguration(directory, logger: logger),
+                    configuration: try settings.serverConfiguration(
+                        directory,
+                        hostKeys: try await secrets.honeypotHostKeys(),
+                        secret: try await secrets.honeypotSecret(),
+                        logger: logger
+                    ),
                     sink: LedgerHoneypotSink(
                         pipeline: pipeline,
                         committer: committer,

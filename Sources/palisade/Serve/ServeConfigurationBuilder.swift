@@ -34,6 +34,8 @@ struct ServeConfigurationBuilder {
         var approvals: ApprovalPolicy
         /// The vault's per-caller and per-key budgets.
         var vaultLimits: VaultRateLimits.Limits
+        /// How the vault is unsealed at start, if it is.
+        var vaultUnlock: VaultUnlock?
         var warnings: [String]
     }
 
@@ -319,6 +321,16 @@ struct ServeConfigurationBuilder {
             vaultLimits: VaultRateLimits.Limits(
                 perActor: try settings.number("vault.rate_limit_per_actor"),
                 perKey: try settings.number("vault.rate_limit_per_key")
+            ),
+            vaultUnlock: try VaultUnlock.resolve(
+                keyFile: settings.string("vault.key_file"),
+                passphraseFile: settings.string("vault.passphrase_file"),
+                token: VaultUnlock.TokenSettings(
+                    module: settings.string("vault.pkcs11_module"),
+                    token: settings.string("vault.pkcs11_token"),
+                    pinFile: settings.string("vault.pkcs11_pin_file"),
+                    keyLabel: settings.string("vault.pkcs11_key_label")
+                )
             ),
             warnings: warnings
         )
