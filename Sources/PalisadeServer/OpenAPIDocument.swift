@@ -2788,6 +2788,65 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/v1/vault/keys/{name}/policy": {
+              "post": {
+                "summary": "Replace the key's policy (policy:configure): a tightening applies at once; a relaxation (more operations or actors, longer retention, exportable) answers 409 approval_required — ask for it with a policy.relax approval request",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/KeyPolicy"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The key.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/VaultKey"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/Error"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
             "/v1/vault/keys/{name}/lifecycle": {
               "post": {
                 "summary": "activate, disable, enable, revoke, schedule-purge or cancel-purge (destruction goes through approvals)",
@@ -3479,7 +3538,7 @@ enum OpenAPIDocument {
             },
             "/v1/vault/approvals": {
               "post": {
-                "summary": "Ask for a key's destruction (revoked keys) or the purge of versions below parameters.below",
+                "summary": "Ask for an operation that needs approval. Carried out by the vault: key.destroy (revoked keys), key.purge_versions (parameters.below), policy.relax (parameters.policy: the new policy, as an object), key.export (parameters.recipient: an RSA public key in PEM, 2048 bits or more; parameters.version); carried out by its command with --approval: legal_hold.release (target: hold id), redaction (target: event id; parameters.fields), retention.purge (target: RFC 3339 instant), retention.change (target: event types or *; parameters.keep_days or parameters.remove) — each of these four with parameters.reason except retention.change",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -3495,7 +3554,13 @@ enum OpenAPIDocument {
                             "type": "string",
                             "enum": [
                               "key.destroy",
-                              "key.purge_versions"
+                              "key.purge_versions",
+                              "policy.relax",
+                              "key.export",
+                              "legal_hold.release",
+                              "redaction",
+                              "retention.purge",
+                              "retention.change"
                             ]
                           },
                           "target": {
@@ -3873,7 +3938,7 @@ enum OpenAPIDocument {
             },
             "/v1/vault/approvals/{id}/execute": {
               "post": {
-                "summary": "Carry out an approved request after its grace period",
+                "summary": "Carry out an approved request after its grace period (key operations only; a ledger operation answers 409 carried_out_elsewhere naming its command)",
                 "parameters": [
                   {
                     "name": "id",
@@ -4777,7 +4842,13 @@ enum OpenAPIDocument {
                     "type": "string",
                     "enum": [
                       "key.destroy",
-                      "key.purge_versions"
+                      "key.purge_versions",
+                      "policy.relax",
+                      "key.export",
+                      "legal_hold.release",
+                      "redaction",
+                      "retention.purge",
+                      "retention.change"
                     ]
                   },
                   "target": {
@@ -4872,6 +4943,16 @@ enum OpenAPIDocument {
                       "null"
                     ],
                     "format": "date-time"
+                  },
+                  "result": {
+                    "type": [
+                      "object",
+                      "null"
+                    ],
+                    "description": "What carrying the request out produced: for key.export, jwe (the private key wrapped to the recipient: RSA-OAEP-256 + A256GCM, compact serialization)",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
                   }
                 }
               }

@@ -52,15 +52,17 @@ public enum ExternalProcess {
         process.standardError = stderr
         try process.run()
         // Read both pipes concurrently with writing, so a chatty child cannot block on a full pipe.
+        // Each reader is a thread of its own: Dispatch's global queue has as many threads as cores,
+        // and long-running children (servers, hydra) holding them starved every other test's reads.
         let outData = LockedData()
         let errData = LockedData()
         let group = DispatchGroup()
         for (pipe, sink) in [(stdout, outData), (stderr, errData)] {
             group.enter()
-            DispatchQueue.global().async {
+            Thread {
                 sink.set(readToEnd(pipe.fileHandleForReading.fileDescriptor))
                 group.leave()
-            }
+            }.start()
         }
         try stdin.fileHandleForWriting.write(contentsOf: input)
         try stdin.fileHandleForWriting.close()
@@ -83,14 +85,7 @@ public enum ExternalProcess {
         environment: [String: String] = [:],
         directory: URL? = nil
     ) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(
-                    with: Swift.Result { try run(executable, arguments, input: input, environment: environment, directory: directory) }
-                )
-            }
-            thread.start()
-        }
+        try await onOwnThread { try run(executable, arguments, input: input, environment: environment, directory: directory) }
     }
 
     /// Runs a Python script given as text.

@@ -47,9 +47,26 @@ public struct PalisadeCLI: Sendable {
         try ExternalProcess.run(Self.binary, arguments + ["--data-dir", dataDir.path], input: Data(input.utf8), environment: environment)
     }
 
+    /// ``run(_:input:)`` on a thread of its own, for async tests: a test waiting for the binary
+    /// must not hold one of the few threads every other async test (and in-process server) runs on.
+    @discardableResult
+    public func runDetached(_ arguments: [String], input: String = "") async throws -> ExternalProcess.Result {
+        try await ExternalProcess.runDetached(
+            Self.binary,
+            arguments + ["--data-dir", dataDir.path],
+            input: Data(input.utf8),
+            environment: environment
+        )
+    }
+
     /// The verifier key.
     public func vkey() throws -> String {
         try run(["key", "show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// ``vkey()`` on a thread of its own (for async tests).
+    public func vkeyDetached() async throws -> String {
+        try await runDetached(["key", "show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The database file.

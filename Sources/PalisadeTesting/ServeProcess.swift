@@ -60,6 +60,24 @@ public final class ServeProcess: @unchecked Sendable {
         throw ServeProcessError(message: "\(executable) \(command.joined(separator: " ")) did not start listening:\n\(stdoutText)\n\(stderrText)")
     }
 
+    /// Starts a server like ``init(dataDir:executable:command:arguments:environment:timeout:)``,
+    /// waiting on a thread of its own (for async tests).
+    public static func launch(
+        dataDir: URL?,
+        arguments: [String] = ["--listen", "127.0.0.1:0"],
+        environment: [String: String] = [:],
+        timeout: Double = 60
+    ) async throws -> ServeProcess {
+        try await onOwnThread { try ServeProcess(dataDir: dataDir, arguments: arguments, environment: environment, timeout: timeout) }
+    }
+
+    /// ``waitForExit(timeout:)`` on a thread of its own (for async tests).
+    public func exited(timeout: Double = 30) async -> Int32? {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.waitForExit(timeout: timeout)) }.start()
+        }
+    }
+
     /// Everything printed on standard output so far.
     public var stdoutText: String { lock.withLock { output } }
     /// Everything printed on standard error so far.
@@ -94,6 +112,9 @@ public struct ServeProcessError: Error, CustomStringConvertible {
     public let message: String
     /// The message.
     public var description: String { message }
+
+    /// An error with this message.
+    public init(message: String) { self.message = message }
 }
 
 extension ServeProcess {
@@ -109,5 +130,13 @@ extension ServeProcess {
             script, baseURL, token, "default", vkey, SharedFiles.url("tools/verify_checkpoint.py").path, work.path,
         ])
         return try ExternalProcess.run(executable, arguments)
+    }
+}
+
+/// Runs blocking work (a process, a wait) on a thread of its own and awaits its result, so that an
+/// async test does not hold one of the cooperative threads the other tests and servers run on.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

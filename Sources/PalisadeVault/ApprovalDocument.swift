@@ -20,6 +20,8 @@ struct ApprovalDocument: Codable, Sendable {
     var approvals: [Decision]
     var ending: Decision?
     var executeAfter: Int64?
+    /// Absent in documents written before exports existed.
+    var result: [String: String]?
 
     init(_ request: ApprovalRequest) {
         id = request.id
@@ -33,13 +35,14 @@ struct ApprovalDocument: Codable, Sendable {
         approvals = request.approvals.map { Decision(approver: $0.approver, at: $0.at.microseconds, comment: $0.comment) }
         ending = request.ending.map { Decision(approver: $0.approver, at: $0.at.microseconds, comment: $0.comment) }
         executeAfter = request.executeAfter?.microseconds
+        result = request.result.isEmpty ? nil : request.result
     }
 
     func request(tenant: TenantID) -> ApprovalRequest {
         let decision = { (stored: Decision) in
             ApprovalRequest.Decision(approver: stored.approver, at: Timestamp(microseconds: stored.at), comment: stored.comment)
         }
-        return ApprovalRequest(
+        var request = ApprovalRequest(
             restoring: id,
             tenant: tenant,
             operation: operation,
@@ -53,6 +56,8 @@ struct ApprovalDocument: Codable, Sendable {
             ending: ending.map(decision),
             executeAfter: executeAfter.map(Timestamp.init(microseconds:))
         )
+        request.result = result ?? [:]
+        return request
     }
 
     func stored(tenant: TenantID, revision: Int = 1) -> StoredDocument {

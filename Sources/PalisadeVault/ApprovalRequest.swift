@@ -169,6 +169,9 @@ public struct ApprovalRequest: Sendable {
         self.executeAfter = executeAfter
     }
 
+    /// What carrying it out produced, for the requester (an export's wrapped key); empty otherwise.
+    public internal(set) var result: [String: String] = [:]
+
     /// When it stops taking approvals.
     public var expiresAt: Timestamp { createdAt.adding(microseconds: policy.expiresAfterSeconds * 1_000_000) }
 
@@ -241,6 +244,12 @@ public enum ApprovalError: Error, Hashable, Sendable, CustomStringConvertible {
     case notOpen(UUID, ApprovalRequest.Status)
     /// Approved, but its grace period runs until then.
     case inGracePeriod(until: Timestamp)
+    /// The request is malformed.
+    case badRequest(String)
+    /// The request is for another operation, target or parameters than the one being carried out.
+    case mismatch(String)
+    /// The vault does not carry this operation out; the named command does.
+    case carriedOutElsewhere(String)
 
     /// What went wrong and what to do.
     public var description: String {
@@ -250,6 +259,9 @@ public enum ApprovalError: Error, Hashable, Sendable, CustomStringConvertible {
         case .alreadyApproved(let who): "\(who) has already approved this request; another approver is needed"
         case .notOpen(let id, let status): "request \(id.uuidString.lowercased()) is \(status.rawValue)"
         case .inGracePeriod(let until): "the request is approved and runs after its grace period, at \(until.rfc3339); it can be cancelled until then"
+        case .badRequest(let why): why
+        case .mismatch(let what): "\(what); carry out exactly what was approved"
+        case .carriedOutElsewhere(let how): how
         }
     }
 }

@@ -7,10 +7,27 @@ public import PalisadeCore
 /// a `palisade.vault` record.
 extension Vault {
     /// The operations the vault itself carries out after approval.
-    public static let approvableOperations: Set<ApprovalOperation> = [.keyDestroy, .keyPurgeVersions]
+    public static let approvableOperations: Set<ApprovalOperation> = [.keyDestroy, .keyPurgeVersions, .policyRelax, .keyExport]
 
-    /// Asks for an operation: the key must exist (and, to be destroyed, be revoked already; to
-    /// purge versions, `parameters["below"]` names the first version kept).
+    /// The operations on the ledger that need approval and are carried out by the command that
+    /// writes it (`palisade redact|retention … --approval ID`) through ``executeExternally(_:tenant:operation:target:parameters:by:_:)``.
+    public static let ledgerOperations: Set<ApprovalOperation> = [.legalHoldRelease, .redaction, .purgeOutsideRetention, .retentionChange]
+
+    /// The command that carries out each ledger operation, for messages.
+    public static func command(for operation: ApprovalOperation) -> String {
+        switch operation {
+        case .legalHoldRelease: "palisade retention hold release"
+        case .redaction: "palisade redact"
+        case .purgeOutsideRetention: "palisade retention purge"
+        case .retentionChange: "palisade retention policy set|remove"
+        default: "palisade approvals execute"
+        }
+    }
+
+    /// Asks for an operation. A key operation's key must exist (and, to be destroyed, be revoked
+    /// already; to purge versions, `parameters["below"]` names the first version kept); a ledger
+    /// operation names its target (a hold, an event, an instant, event types) and its parameters,
+    /// which the command carrying it out must repeat exactly.
     public func requestApproval(
         _ operation: ApprovalOperation,
         target: String,
@@ -18,18 +35,39 @@ extension Vault {
         tenant: TenantID,
         by actor: String
     ) async throws -> ApprovalRequest {
-        guard Self.approvableOperations.contains(operation) else {
-            throw VaultError.keyState(key: target, .active, "\(operation.rawValue) is not carried out by the vault")
-        }
-        let key = try await fresh(tenant, target).key
-        switch operation {
-        case .keyDestroy:
-            guard key.state == .revoked else { throw VaultError.keyState(key: target, key.state, "revoke it before asking to destroy it") }
-        case .keyPurgeVersions:
-            guard let text = parameters["below"], let below = Int(text), below >= 2, below <= key.minDecryptionVersion else {
-                throw VaultError.versionTooOld(key: target, version: Int(parameters["below"] ?? "") ?? 0, minimum: key.minDecryptionVersion)
+        if Self.ledgerOperations.contains(operation) {
+            guard !target.isEmpty, target.utf8.count <= 256 else { throw ApprovalError.badRequest("target must be 1 to 256 bytes") }
+            if operation != .retentionChange, (parameters["reason"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ApprovalError.badRequest("parameters.reason is required for \(operation.rawValue)")
             }
-        default: break
+        } else {
+            guard Self.approvableOperations.contains(operation) else {
+                throw VaultError.keyState(key: target, .active, "\(operation.rawValue) cannot be requested yet")
+            }
+            let key = try await fresh(tenant, target).key
+            switch operation {
+            case .keyDestroy:
+                guard key.state == .revoked else { throw VaultError.keyState(key: target, key.state, "revoke it before asking to destroy it") }
+            case .keyPurgeVersions:
+                guard let text = parameters["below"], let below = Int(text), below >= 2, below <= key.minDecryptionVersion else {
+                    throw VaultError.versionTooOld(key: target, version: Int(parameters["below"] ?? "") ?? 0, minimum: key.minDecryptionVersion)
+                }
+            case .policyRelax:
+                guard key.policy.isRelaxed(by: try Self.requestedPolicy(parameters)) else {
+                    throw ApprovalError.badRequest("that policy allows nothing more than the current one; set it directly")
+                }
+            case .keyExport:
+                guard key.policy.exportable else {
+                    throw VaultError.keyState(
+                        key: target,
+                        key.state,
+                        "its policy does not allow export; relax it first (policy.relax with exportable)"
+                    )
+                }
+                _ = try KeyExport.recipient(parameters["recipient"] ?? "")
+                _ = try key.material(of: try Self.exportVersion(parameters, key))
+            default: break
+            }
         }
         var generator = SystemRandomNumberGenerator()
         let now = clock.now()
@@ -85,10 +123,46 @@ extension Vault {
         }
     }
 
+    /// Carries out an approved ledger operation once its grace period is over: checks that the
+    /// request is for `operation` on `target` with exactly `parameters`, runs `body` (the
+    /// operation itself, given the request to cite), then marks the request executed and records
+    /// that. When `body` throws, the request stays approved.
+    ///
+    /// - Throws: ``ApprovalError/mismatch(_:)`` when the request is for something else,
+    ///   ``ApprovalError`` when it is not approved or still in its grace period, or `body`'s error.
+    public func executeExternally(
+        _ id: UUID,
+        tenant: TenantID,
+        operation: ApprovalOperation,
+        target: String,
+        parameters: [String: String],
+        by person: Approver,
+        _ body: @Sendable (ApprovalRequest) async throws -> Void
+    ) async throws -> ApprovalRequest {
+        var (request, revision) = try await storedApproval(id, tenant)
+        guard request.operation == operation, request.target == target, request.parameters == parameters else {
+            let asked = ([request.target] + request.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+            throw ApprovalError.mismatch("request \(id.lowercasedString) is for \(request.operation.rawValue) \(asked)")
+        }
+        if person.id != request.requester, let group = request.policy.group, !person.groups.contains(group) {
+            throw ApprovalError.notInGroup(person.id, group)
+        }
+        try request.markExecuted(by: person.id, at: clock.now())
+        try await body(request)
+        revision = try await store.updateApproval(ApprovalDocument(request).stored(tenant: tenant), expectedRevision: revision)
+        try await recordApproval(request, "approval.execute", actor: person.id)
+        return request
+    }
+
     /// Carries out an approved request once its grace period is over: the key's material (or its
     /// old versions') is wiped, and the wipe is recorded.
     public func execute(_ id: UUID, tenant: TenantID, by person: Approver) async throws -> ApprovalRequest {
         var (request, revision) = try await storedApproval(id, tenant)
+        if Self.ledgerOperations.contains(request.operation) {
+            throw ApprovalError.carriedOutElsewhere(
+                "\(request.operation.rawValue) is carried out by `\(Self.command(for: request.operation)) … --approval \(id.lowercasedString)`"
+            )
+        }
         if person.id != request.requester, let group = request.policy.group, !person.groups.contains(group) {
             throw ApprovalError.notInGroup(person.id, group)
         }
@@ -109,6 +183,10 @@ extension Vault {
                 actor: person.id,
                 extra: ["approval": .string(id.lowercasedString), "below": .number(Double(below))]
             ) { key, _ throws(VaultError) in _ = try key.destroyVersions(below: below) }
+        case .policyRelax:
+            try await relaxPolicy(request, by: person.id)
+        case .keyExport:
+            request.result = ["jwe": try await export(request, by: person.id)]
         default: throw VaultError.keyState(key: request.target, .active, "\(request.operation.rawValue) is not carried out by the vault")
         }
         revision = try await store.updateApproval(ApprovalDocument(request).stored(tenant: tenant), expectedRevision: revision)
@@ -157,5 +235,34 @@ extension Vault {
         if let executeAfter = request.executeAfter { metadata["execute_after"] = .string(executeAfter.rfc3339) }
         if let comment = request.ending?.comment { metadata["reason"] = .string(comment) }
         try await record(request.tenant, action, actor: actor, resource: "vault/approval/\(request.id.lowercasedString)", metadata: metadata)
+    }
+
+    /// The version an export names (`parameters.version`, else the current one).
+    static func exportVersion(_ parameters: [String: String], _ key: ManagedKey) throws(ApprovalError) -> Int {
+        guard let text = parameters["version"] else { return key.currentVersion }
+        guard let version = Int(text), version >= 1 else { throw .badRequest("parameters.version must be a version number") }
+        return version
+    }
+
+    /// Wraps the approved version to the recipient and records the export (the recipient's key
+    /// fingerprint, never the material).
+    private func export(_ request: ApprovalRequest, by actor: String) async throws -> String {
+        let key = try await fresh(request.tenant, request.target).key
+        guard key.policy.exportable else {
+            throw VaultError.keyState(key: key.name, key.state, "its policy no longer allows export")
+        }
+        let version = try Self.exportVersion(request.parameters, key)
+        let recipient = try KeyExport.recipient(request.parameters["recipient"] ?? "")
+        let jwe = try KeyExport.wrap(try key.material(of: version), kid: "\(key.name)/v\(version)", to: recipient)
+        let fingerprint = KeyExport.fingerprint(recipient)
+        try await recordKey(
+            request.tenant,
+            key.name,
+            "key.export",
+            actor: actor,
+            version: version,
+            extra: ["approval": .string(request.id.lowercasedString), "recipient_sha256": .string(fingerprint)]
+        )
+        return jwe
     }
 }

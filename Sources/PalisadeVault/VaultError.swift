@@ -43,6 +43,8 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
     case rateLimited(retryAfter: Int)
     /// A stored vault document does not read back.
     case corrupt(String)
+    /// The change needs an approved request first; the text says which.
+    case approvalRequired(String)
 
     /// What went wrong and what to do.
     public var description: String {
@@ -52,7 +54,7 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
             "the sealed \(context) does not open: wrong master key or shares, or the data was changed"
         case .unsupportedOperation(let type, let operation): "a \(type.rawValue) key cannot \(operation.rawValue)"
         case .operationNotAllowed(let key, let operation):
-            "the policy of key \(key) does not allow \(operation.rawValue); change it with `palisade keys config`"
+            "the policy of key \(key) does not allow \(operation.rawValue); change it with `palisade keys policy` (widening it needs an approval)"
         case .keyState(let key, let state, let what): "key \(key) is \(state.rawValue): \(what)"
         case .noSuchVersion(let key, let version): "key \(key) has no version \(version) (never made, or destroyed)"
         case .versionTooOld(let key, let version, let minimum):
@@ -72,6 +74,7 @@ public enum VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badKeyName(let name): "\(name.prefix(40)) is not a key name: use 1-128 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
         case .rateLimited(let seconds): "too many vault calls for this caller or key; retry in \(seconds) s"
         case .corrupt(let what): "stored vault data does not read back (\(what)); run `palisade verify` and restore from backup"
+        case .approvalRequired(let what): what
         }
     }
 }

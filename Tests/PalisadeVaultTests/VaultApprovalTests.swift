@@ -112,4 +112,59 @@ struct VaultApprovalTests {
         _ = try await vault.execute(request.id, tenant: .default, by: Self.alice)
         #expect(try await vault.describeKey("old-payments", tenant: .default).versions.map(\.destroyed) == [true, true, false])
     }
+
+    /// A ledger operation (here a redaction) is approved by the vault but carried out by the
+    /// command that writes the ledger: only for exactly what was approved, after the grace period,
+    /// once — and a failed attempt leaves the request approved.
+    @Test func aLedgerOperationIsCarriedOutOnceAndOnlyAsApproved() async throws {
+        let clock = ManualWallClock()
+        let records = VaultTests.Records()
+        let vault = Vault(
+            store: MemoryKeyStore(),
+            records: records,
+            clock: clock,
+            approvals: [.redaction: ApprovalPolicy(quorum: 2, group: "vault:administrator", graceSeconds: 60)]
+        )
+        let event = "00000000-0000-4000-8000-000000000002"
+        await #expect(throws: ApprovalError.badRequest("parameters.reason is required for redaction")) {
+            try await vault.requestApproval(.redaction, target: event, tenant: .default, by: "alice")
+        }
+        let parameters = ["fields": "metadata.email", "reason": "GDPR-7"]
+        let request = try await vault.requestApproval(.redaction, target: event, parameters: parameters, tenant: .default, by: "alice")
+        let ran = Mutex(0)
+        /// Carries the redaction out with `parameters`, counting runs of the change; `fail` makes the change throw.
+        @Sendable func carryOut(_ parameters: [String: String], fail: Bool = false) async throws -> ApprovalRequest {
+            try await vault.executeExternally(
+                request.id,
+                tenant: .default,
+                operation: .redaction,
+                target: event,
+                parameters: parameters,
+                by: Self.alice
+            ) {
+                approved in
+                if fail { throw CancellationError() }
+                #expect(approved.approvals.map(\.approver) == ["bob", "carol"])
+                ran.withLock { $0 += 1 }
+            }
+        }
+        _ = try await vault.approve(request.id, tenant: .default, by: Self.bob)
+        await #expect(throws: ApprovalError.self, "one approval of two") { try await carryOut(parameters) }
+        _ = try await vault.approve(request.id, tenant: .default, by: Self.carol)
+        await #expect(throws: ApprovalError.self, "the grace period") { try await carryOut(parameters) }
+        clock.advance(seconds: 60)
+        await #expect(throws: ApprovalError.self, "the vault does not carry it out itself") {
+            try await vault.execute(request.id, tenant: .default, by: Self.bob)
+        }
+        await #expect(throws: ApprovalError.self, "other fields than approved") { try await carryOut(["fields": "metadata", "reason": "GDPR-7"]) }
+        await #expect(throws: CancellationError.self) { try await carryOut(parameters, fail: true) }
+        #expect(try await vault.approval(request.id, tenant: .default).status == .approved, "a failed attempt consumes nothing")
+        #expect(ran.withLock { $0 } == 0)
+        #expect(try await carryOut(parameters).status == .executed && ran.withLock { $0 } == 1)
+        await #expect(throws: ApprovalError.self, "only once") { try await carryOut(parameters) }
+        #expect(ran.withLock { $0 } == 1)
+        #expect(
+            records.actions.filter { $0.hasPrefix("approval.") } == ["approval.request", "approval.approve", "approval.approve", "approval.execute"]
+        )
+    }
 }

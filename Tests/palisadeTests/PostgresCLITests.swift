@@ -151,23 +151,33 @@ struct PostgresCLITests {
             let cli = try Self.applicationCLI(database)
             defer { cli.removeAll() }
             try Self.migrate(database, cli)
-            #expect(try cli.run(["events", "append", "--max-age-days", "200"], input: RetentionCLITests.oldEvents(40, daysAgo: 100)).status == 0)
-            #expect(try cli.run(["events", "append"], input: eventLines(10, start: 1_000)).status == 0)
-            #expect(try cli.run(["retention", "policy", "set", "--event-type", "authentication", "--keep-days", "30"]).status == 0)
-            #expect(try cli.run(["retention", "hold", "place", "--actor", "bob", "--reason", "case 7"]).status == 0)
+            #expect(
+                try await cli.runDetached(["events", "append", "--max-age-days", "200"], input: RetentionCLITests.oldEvents(40, daysAgo: 100)).status
+                    == 0
+            )
+            #expect(try await cli.runDetached(["events", "append"], input: eventLines(10, start: 1_000)).status == 0)
+            let desk = try await ApprovalDesk.open(cli)
+            let policy = try await desk.approved("retention.change", "authentication", ["keep_days": "30"])
+            let redaction = try await desk.approved("redaction", "00000000-0000-4000-8000-0000000003e8", ["fields": "metadata", "reason": "GDPR-1"])
+            desk.stop()
+            #expect(
+                try await cli.runDetached(["retention", "policy", "set", "--event-type", "authentication", "--keep-days", "30", "--approval", policy])
+                    .status == 0
+            )
+            #expect(try await cli.runDetached(["retention", "hold", "place", "--actor", "bob", "--reason", "case 7"]).status == 0)
             let archives = cli.root.appendingPathComponent("archives").path
-            let sweep = try cli.run(["retention", "sweep", "--archive-dir", archives])
+            let sweep = try await cli.runDetached(["retention", "sweep", "--archive-dir", archives])
             #expect(sweep.status == 0 && sweep.stdout.contains("pruned 20, 20 expired but held"), "\(sweep.stdout)\(sweep.stderr)")
-            let redact = try cli.run([
-                "redact", "00000000-0000-4000-8000-0000000003e8", "--field", "metadata", "--reason", "GDPR-1", "--i-understand",
+            let redact = try await cli.runDetached([
+                "redact", "00000000-0000-4000-8000-0000000003e8", "--field", "metadata", "--reason", "GDPR-1", "--approval", redaction,
             ])
             #expect(redact.status == 0, "\(redact.stderr)")
-            let verify = try cli.run(["verify"])
+            let verify = try await cli.runDetached(["verify"])
             #expect(
                 verify.status == 0 && verify.stdout.contains("20 pruned and 1 redacted, accounted for by 2 signed erasure records"),
                 "\(verify.stdout)"
             )
-            let redacted = try cli.run(["events", "query", "--resource", "r6", "--format", "ndjson"]).stdout
+            let redacted = try await cli.runDetached(["events", "query", "--resource", "r6", "--format", "ndjson"]).stdout
             #expect(redacted.contains("palisade.redacted") && !redacted.contains(#""n":1000"#), "\(redacted)")
             // A superuser deletes a kept row and files it under the sweep's record: caught.
             try await database.execute(
@@ -181,7 +191,7 @@ struct PostgresCLITests {
                 ],
                 as: .superuser
             )
-            let tampered = try cli.run(["verify"])
+            let tampered = try await cli.runDetached(["verify"])
             #expect(tampered.status == 1 && tampered.stdout.contains("were altered"), "\(tampered.stdout)")
         }
     }

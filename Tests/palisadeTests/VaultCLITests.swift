@@ -12,6 +12,11 @@ struct VaultCLITests {
         func run(_ arguments: [String], input: String = "") throws -> ExternalProcess.Result {
             try ExternalProcess.run(PalisadeCLI.binary, arguments, input: Data(input.utf8), environment: environment)
         }
+
+        /// ``run(_:input:)`` on a thread of its own (for async tests).
+        func runDetached(_ arguments: [String], input: String = "") async throws -> ExternalProcess.Result {
+            try await ExternalProcess.runDetached(PalisadeCLI.binary, arguments, input: Data(input.utf8), environment: environment)
+        }
     }
 
     @Test func anOperatorInitialisesUnsealsAndUsesKeysFromTheCommandLine() throws {

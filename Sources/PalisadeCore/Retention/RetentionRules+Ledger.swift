@@ -18,15 +18,27 @@ extension RetentionRules {
     }
 
     /// The record of setting `policy` (it replaces the tenant's policy for the same event types).
-    public static func policySetRecord(_ policy: RetentionPolicy, id: UUID, at now: Timestamp, actor: String) -> AuditEvent {
-        AuditEvent.palisadeRecord(
+    ///
+    /// - Parameter approval: the approved request the change carries out, cited in the record.
+    public static func policySetRecord(
+        _ policy: RetentionPolicy,
+        id: UUID,
+        at now: Timestamp,
+        actor: String,
+        approval: String? = nil
+    )
+        -> AuditEvent
+    {
+        var metadata: [String: JSONValue] = ["event_types": typesJSON(policy.eventTypes), "keep_days": .number(Double(policy.keepDays))]
+        if let approval { metadata["approval"] = .string(approval) }
+        return AuditEvent.palisadeRecord(
             tenant: policy.tenant,
             id: id,
             at: now,
             actor: actor,
             type: .palisadeRetention,
             action: RecordAction.policySet,
-            metadata: ["event_types": typesJSON(policy.eventTypes), "keep_days": .number(Double(policy.keepDays))]
+            metadata: metadata
         )
     }
 
@@ -36,18 +48,21 @@ extension RetentionRules {
         eventTypes: Set<EventType>,
         id: UUID,
         at now: Timestamp,
-        actor: String
+        actor: String,
+        approval: String? = nil
     )
         -> AuditEvent
     {
-        AuditEvent.palisadeRecord(
+        var metadata: [String: JSONValue] = ["event_types": typesJSON(eventTypes)]
+        if let approval { metadata["approval"] = .string(approval) }
+        return AuditEvent.palisadeRecord(
             tenant: tenant,
             id: id,
             at: now,
             actor: actor,
             type: .palisadeRetention,
             action: RecordAction.policyRemoved,
-            metadata: ["event_types": typesJSON(eventTypes)]
+            metadata: metadata
         )
     }
 

@@ -4,8 +4,10 @@ import Hummingbird
 import PalisadeCore
 import PalisadeVault
 
-/// `/v1/vault/approvals`: ask for a key's destruction or the purge of its old versions, decide,
-/// cancel during the grace period, and execute after it. Deciding and executing need the policy's
+/// `/v1/vault/approvals`: ask for a key's destruction or the purge of its old versions — or for a
+/// destructive change to the ledger (a legal hold's release, a redaction, a purge outside the
+/// retention policies, a retention policy change) — decide, cancel during the grace period, and
+/// execute after it. Deciding and executing need the policy's
 /// group (a vault role scope); the requester never decides their own request.
 extension VaultController {
     func addApprovalRoutes(to group: RouterGroup<TenantRequestContext>) {
@@ -18,19 +20,36 @@ extension VaultController {
         group.post("vault/approvals/:id/execute", use: execute)
     }
 
-    /// `POST /v1/vault/approvals` with `{"operation": "key.destroy" | "key.purge_versions",
-    /// "target": "<key>", "parameters": {"below": "3"}?}`.
+    /// `POST /v1/vault/approvals` with `{"operation", "target", "parameters"?}`: `key.destroy` or
+    /// `key.purge_versions` of a key (`{"below": "3"}`), carried out by the vault; or
+    /// `legal_hold.release` (a hold id), `redaction` (an event id; `fields`), `retention.purge`
+    /// (an RFC 3339 instant) or `retention.change` (event types; `keep_days` or `remove`), each
+    /// with a `reason`, carried out by the command that writes the ledger once approved.
     @Sendable func requestApproval(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let body = try await request.jsonObject(upTo: maxBodyBytes)
-        let allowed = Vault.approvableOperations.map(\.rawValue).sorted()
-        guard case .string(let name)? = body["operation"], let operation = ApprovalOperation(rawValue: name),
-            Vault.approvableOperations.contains(operation)
-        else { throw APIError.badField("operation", "must be one of \(allowed.joined(separator: ", "))") }
-        try require(operation == .keyDestroy ? .keyDestroy : .keyPurgeVersion, context)
-        guard case .string(let target)? = body["target"], Vault.isValidKeyName(target) else { throw APIError.badField("target", "must name a key") }
+        let requestable = Vault.approvableOperations.union(Vault.ledgerOperations)
+        guard case .string(let name)? = body["operation"], let operation = ApprovalOperation(rawValue: name), requestable.contains(operation)
+        else { throw APIError.badField("operation", "must be one of \(requestable.map(\.rawValue).sorted().joined(separator: ", "))") }
+        let ledger = Vault.ledgerOperations.contains(operation)
+        let needed: VaultAction =
+            switch operation {
+            case .keyDestroy: .keyDestroy
+            case .keyPurgeVersions: .keyPurgeVersion
+            case .keyExport: .cryptoWrap
+            default: .policyConfigure
+            }
+        try require(needed, context)
+        guard case .string(let target)? = body["target"], ledger || Vault.isValidKeyName(target) else {
+            throw APIError.badField("target", ledger ? "is required" : "must name a key")
+        }
         var parameters = [String: String]()
         if case .object(let members)? = body["parameters"] {
             for (key, value) in members {
+                // A relaxation's policy may come as the object `POST …/policy` takes.
+                if operation == .policyRelax, key == "policy", case .object = value {
+                    parameters[key] = Vault.policyText(try Self.policy(value))
+                    continue
+                }
                 guard case .string(let text) = value else { throw APIError.badField("parameters.\(key)", "must be a string") }
                 parameters[key] = text
             }

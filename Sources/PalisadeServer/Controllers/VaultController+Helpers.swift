@@ -38,6 +38,8 @@ extension VaultController {
             switch error {
             case .notInGroup, .selfApproval: throw APIError.forbidden(error.description)
             case .alreadyApproved, .notOpen, .inGracePeriod: throw APIError(.conflict, code: "approval_state", error.description)
+            case .badRequest: throw APIError(.badRequest, code: "invalid_request", error.description)
+            case .mismatch, .carriedOutElsewhere: throw APIError(.conflict, code: "carried_out_elsewhere", error.description)
             }
         }
     }
@@ -76,6 +78,7 @@ extension VaultController {
             answer.headers[.retryAfter] = String(seconds)
             return answer
         case .corrupt: return APIError(.internalServerError, code: "corrupt", error.description)
+        case .approvalRequired: return APIError(.conflict, code: "approval_required", error.description)
         }
     }
 
@@ -100,6 +103,7 @@ extension VaultController {
             "status": .string(request.status(at: now).rawValue), "quorum": .number(Double(request.policy.quorum)),
             "group": request.policy.group.map { .string($0) } ?? .null, "approvals": .array(request.approvals.map(decision)),
             "ended_by": request.ending.map(decision) ?? .null, "execute_after": request.executeAfter.map { .string($0.rfc3339) } ?? .null,
+            "result": request.result.isEmpty ? .null : .object(request.result.mapValues { .string($0) }),
         ])
     }
 
@@ -227,8 +231,10 @@ extension VaultController {
         if members["retention_days"] != nil, members["retention_days"] != .null {
             policy.retentionDays = try integer("retention_days", members, default: nil, in: 1...36_500)
         }
-        if members["exportable"] == .bool(true) {
-            throw APIError.badField("policy.exportable", "private key export needs an approval and is not offered yet")
+        switch members["exportable"] {
+        case nil, .null?, .bool(false)?: break
+        case .bool(true)?: policy.exportable = true
+        default: throw APIError.badField("policy.exportable", "must be true or false")
         }
         return policy
     }

@@ -39,6 +39,7 @@ public struct VaultController: Sendable {
         group.post("vault/keys/:name/rotate", use: rotate)
         group.post("vault/keys/:name/rollback", use: rollback)
         group.post("vault/keys/:name/config", use: configure)
+        group.post("vault/keys/:name/policy", use: setPolicy)
         group.post("vault/keys/:name/lifecycle", use: lifecycle)
         group.post("vault/keys/:name/encrypt", use: encrypt)
         group.post("vault/keys/:name/decrypt", use: decrypt)
@@ -190,6 +191,16 @@ public struct VaultController: Sendable {
                 }
             )
         )
+    }
+
+    /// `POST /v1/vault/keys/:name/policy` with a policy (`operations`, `actors`, `tags`,
+    /// `retention_days`, `exportable`): a tightening applies at once; a relaxation answers 409
+    /// `approval_required` (ask for it with a `policy.relax` request).
+    @Sendable func setPolicy(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try require(.policyConfigure, context)
+        let name = try Self.name(context)
+        let policy = try Self.policy(.object(try await request.jsonObject(upTo: maxBodyBytes)))
+        return .json(Self.json(try await mapped { try await vault.setPolicy(name, policy, tenant: context.tenant, by: context.principal.actor) }))
     }
 
     /// `POST /v1/vault/keys/:name/lifecycle` with `{"transition": "activate" | "disable" |

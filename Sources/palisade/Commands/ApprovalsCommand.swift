@@ -7,11 +7,13 @@ import PalisadeCore
 struct ApprovalsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvals",
-        abstract: "Ask for, list, approve, reject, cancel and execute dual-control requests (key destruction, version purges).",
+        abstract: "Ask for, list, approve, reject, cancel and execute dual-control requests.",
         discussion: """
             A request needs vault.approval_quorum approvers holding vault:administrator, none of them \
             the requester; once approved it waits vault.approval_grace_seconds (cancellable), then \
-            `execute` carries it out. Every step is a palisade.vault record in the tenant's ledger.
+            `execute` carries out a key destruction or version purge; a ledger change (legal_hold.release, \
+            redaction, retention.purge, retention.change) is carried out by its own command given \
+            --approval ID. Every step is a palisade.vault record in the tenant's ledger.
             """,
         subcommands: [
             RequestApproval.self, ListApprovals.self, ShowApproval.self, ApproveRequest.self, RejectRequest.self, CancelRequest.self,
@@ -39,16 +41,43 @@ struct ApprovalsCommand: AsyncParsableCommand {
 }
 
 struct RequestApproval: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "request", abstract: "Ask to destroy a key or purge its old versions.")
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Ask for an operation that needs approval.",
+        discussion: """
+            key.destroy KEY, key.purge_versions KEY --below N; legal_hold.release HOLD, redaction EVENT, \
+            retention.purge INSTANT, retention.change TYPES, with --param name=value as the command that \
+            carries them out prints when it is run without an approval.
+            """
+    )
     @OptionGroup var server: ServerOptions
-    @Argument(help: "key.destroy or key.purge_versions.") var operation: String
-    @Argument(help: "The key.") var key: String
+    @Argument(help: "The operation (key.destroy, key.purge_versions, legal_hold.release, redaction, retention.purge, retention.change).")
+    var operation: String
+    @Argument(help: "What it acts on (a key, a hold, an event, an instant, event types).") var target: String
     @Option(help: "With key.purge_versions: the first version kept (versions below it are wiped).") var below: Int?
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter of the request (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+    @Option(help: ArgumentHelp("With key.export: the recipient's RSA public key (PEM file).", valueName: "path")) var recipient: String?
 
     func run() async throws {
         try await reportingErrors {
-            var body: [String: JSONValue] = ["operation": .string(operation), "target": .string(key)]
-            if let below { body["parameters"] = .object(["below": .string(String(below))]) }
+            var body: [String: JSONValue] = ["operation": .string(operation), "target": .string(target)]
+            var members = [String: JSONValue]()
+            if let below { members["below"] = .string(String(below)) }
+            for parameter in parameters {
+                guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
+                    throw CLIError("--param \(parameter) is not name=value", exitCode: Exit.usage)
+                }
+                members[String(parameter[..<equals])] = .string(String(parameter[parameter.index(after: equals)...]))
+            }
+            if let recipient {
+                do {
+                    members["recipient"] = .string(try String(contentsOfFile: recipient, encoding: .utf8))
+                } catch {
+                    throw CLIError("cannot read --recipient \(recipient): \(error.localizedDescription)")
+                }
+            }
+            if !members.isEmpty { body["parameters"] = .object(members) }
             print(ApprovalsCommand.line(try await server.call(.POST, "/v1/vault/approvals", .object(body))))
         }
     }
@@ -125,7 +154,10 @@ struct ExecuteRequest: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            print(ApprovalsCommand.line(try await server.call(.POST, try ApprovalsCommand.path(id, "/execute"), .object([:]))))
+            let done = try await server.call(.POST, try ApprovalsCommand.path(id, "/execute"), .object([:]))
+            print(ApprovalsCommand.line(done))
+            // An export's key, wrapped to the recipient (a JWE), on a line of its own.
+            if case .object(let fields) = done, case .object(let result)? = fields["result"], case .string(let jwe)? = result["jwe"] { print(jwe) }
         }
     }
 }

@@ -17,6 +17,7 @@ struct KeysCommand: AsyncParsableCommand {
             """,
         subcommands: [
             CreateKey.self, ListKeys.self, ShowKey.self, RotateKey.self, RollbackKey.self, DisableKey.self, EnableKey.self, RevokeKey.self,
+            SetKeyPolicy.self,
             EncryptWithKey.self, DecryptWithKey.self, SignWithKey.self, VerifyWithKey.self,
         ]
     )
@@ -52,6 +53,37 @@ struct CreateKey: AsyncParsableCommand {
                 "name": .string(name), "type": .string(type), "policy": .object(["tags": .array(tag.map { .string($0) })]),
             ])
             IncidentsCommand.printJSON(try await server.call(.POST, "/v1/vault/keys", body))
+        }
+    }
+}
+
+struct SetKeyPolicy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Replace a key's policy.",
+        discussion: """
+            A tightening applies at once. A relaxation (more operations or actors, longer retention, \
+            --exportable) is refused with the approval request to make: `palisade approvals request \
+            policy.relax KEY --param policy=JSON`.
+            """
+    )
+    @OptionGroup var server: ServerOptions
+    @Argument var name: String
+    @Option(name: .customLong("operation"), help: "An allowed operation (repeatable; none: every operation of the type).")
+    var operations: [String] = []
+    @Option(name: .customLong("actor"), help: "An allowed actor (repeatable; none: anyone whose role allows).") var actors: [String] = []
+    @Option(help: "A tag (repeatable).") var tag: [String] = []
+    @Option(help: "Versions older than this many days are to be destroyed (through an approval).") var retentionDays: Int?
+    @Flag(help: "Allow the private key to be exported (wrapped, through an approval).") var exportable = false
+
+    func run() async throws {
+        try await reportingErrors {
+            var body: [String: JSONValue] = [
+                "actors": .array(actors.map { .string($0) }), "tags": .array(tag.map { .string($0) }), "exportable": .bool(exportable),
+            ]
+            if !operations.isEmpty { body["operations"] = .array(operations.map { .string($0) }) }
+            if let retentionDays { body["retention_days"] = .number(Double(retentionDays)) }
+            IncidentsCommand.printJSON(try await server.call(.POST, try KeysCommand.path(name, "/policy"), .object(body)))
         }
     }
 }

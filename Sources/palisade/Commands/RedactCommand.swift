@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PalisadeCore
 import PalisadeIngest
+import PalisadeVault
 
 /// `palisade redact`: removes one event's payload or named fields for an erasure request.
 struct RedactCommand: AsyncParsableCommand {
@@ -14,7 +15,8 @@ struct RedactCommand: AsyncParsableCommand {
             metadata and metadata.<name>; without --field, all of them. The id, times, type, severity, \
             action and outcome stay. The redaction is a ledger record naming who, why and the approval; \
             `palisade verify` reports the event as redacted under that record. Events under an active \
-            legal hold are refused. Needs --i-understand until dual-control approvals exist.
+            legal hold are refused. Needs an approved request (redaction) for exactly this event, these \
+            fields and this reason.
             """
     )
 
@@ -23,15 +25,10 @@ struct RedactCommand: AsyncParsableCommand {
     @Argument(help: "The event id.") var id: String
     @Option(name: .customLong("field"), help: "A field to remove (repeatable; default: the whole payload).") var fields: [String] = []
     @Option(help: "Why (the erasure request this answers).") var reason: String
-    @Flag(name: .customLong("i-understand"), help: "Confirm; the redaction cannot be undone and is recorded with your name.")
-    var confirmed = false
 
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            guard confirmed else {
-                throw CLIError("a redaction removes data for good; run again with --i-understand (it is recorded with --operator)")
-            }
             guard let eventID = UUID(text: id) else { throw CLIError("\(id) is not an event id (a UUID)") }
             let redaction: Redaction
             do {
@@ -39,25 +36,33 @@ struct RedactCommand: AsyncParsableCommand {
             } catch let error as RetentionError {
                 throw CLIError(error.description)
             }
+            var parameters = ["reason": reason]
+            if !fields.isEmpty { parameters["fields"] = Set(fields).sorted().joined(separator: ",") }
+            let gate = ApprovalGate(operation: .redaction, target: eventID.lowercasedString, parameters: parameters)
+            let (actor, reason) = (by.name, reason)
             try await global.withSecrets { directory, store, secrets in
-                let clock = SystemWallClock()
-                let sequencer = try await secrets.sequencer(clock: clock, logger: directory.logger)
-                let outcome: Redactor.Outcome
-                do {
-                    outcome = try await Redactor(sequencer: sequencer, events: store).redact(
-                        eventID: eventID,
-                        tenant: tenant,
-                        redaction: redaction,
-                        actor: by.name,
-                        reason: reason,
-                        approval: by.acknowledgedApproval,
-                        now: clock.now()
+                try await gate.run(approval: by.approval, tenant: tenant, store: store, secrets: secrets, actor: actor) { approval in
+                    let clock = SystemWallClock()
+                    let sequencer = try await secrets.sequencer(clock: clock, logger: directory.logger)
+                    let outcome: Redactor.Outcome
+                    do {
+                        outcome = try await Redactor(sequencer: sequencer, events: store).redact(
+                            eventID: eventID,
+                            tenant: tenant,
+                            redaction: redaction,
+                            actor: actor,
+                            reason: reason,
+                            approval: approval,
+                            now: clock.now()
+                        )
+                    } catch let error as RetentionError {
+                        throw CLIError(error.description)
+                    }
+                    directory.logger.warning("event redacted", metadata: ["event": "\(eventID)", "operator": "\(actor)", "reason": "\(reason)"])
+                    print(
+                        "redacted \(outcome.fields.joined(separator: ", ")) of event \(eventID.lowercasedString) at index \(outcome.index) (record \(outcome.record))"
                     )
-                } catch let error as RetentionError {
-                    throw CLIError(error.description)
                 }
-                directory.logger.warning("event redacted", metadata: ["event": "\(id)", "operator": "\(by.name)", "reason": "\(reason)"])
-                print("redacted \(outcome.fields.joined(separator: ", ")) of event \(id) at index \(outcome.index) (record \(outcome.record))")
             }
         }
     }

@@ -5,6 +5,7 @@ import PalisadeCore
 import PalisadeExport
 import PalisadeIngest
 import PalisadeLedger
+import PalisadeVault
 
 /// `palisade retention`: policies, legal holds and the sweep that archives and prunes.
 struct RetentionCommand: AsyncParsableCommand {
@@ -25,14 +26,12 @@ struct RetentionCommand: AsyncParsableCommand {
 struct OperatorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Who makes the change, as recorded in the ledger (default cli:$USER).", valueName: "name"))
     var `operator`: String?
+    @Option(help: ArgumentHelp("The approved request this change carries out (see palisade approvals).", valueName: "id"))
+    var approval: String?
 
     /// The recorded actor.
     var name: String { `operator` ?? "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")" }
 
-    /// What stands for the second person's approval until the vault's dual control exists.
-    var acknowledgedApproval: String {
-        "acknowledged with --i-understand by \(name); no second approver (dual control arrives with the vault)"
-    }
 }
 
 /// Appends one of Palisade's own records through a sequencer of the store and prints its index.
@@ -140,6 +139,11 @@ struct PolicyCommand: AsyncParsableCommand {
         subcommands: [SetPolicy.self, RemovePolicy.self]
     )
 
+    /// The approval target naming a policy's event types (`*` for the default policy).
+    static func target(_ types: Set<EventType>) -> String {
+        types.isEmpty ? "*" : types.map(\.rawValue).sorted().joined(separator: ",")
+    }
+
     /// Parses repeated --event-type values.
     static func types(_ names: [String]) throws -> Set<EventType> {
         var types = Set<EventType>()
@@ -175,13 +179,20 @@ struct SetPolicy: AsyncParsableCommand {
             } catch let error as RetentionError {
                 throw CLIError(error.description)
             }
+            let gate = ApprovalGate(
+                operation: .retentionChange,
+                target: PolicyCommand.target(policy.eventTypes),
+                parameters: ["keep_days": String(keepDays)]
+            )
+            let actor = by.name
+            let described = eventTypes.isEmpty ? "all other events" : eventTypes.sorted().joined(separator: ", ")
             try await global.withSecrets { directory, store, secrets in
-                let now = SystemWallClock().now()
-                let record = RetentionRules.policySetRecord(policy, id: recordID(now), at: now, actor: by.name)
-                let index = try await appendRecord(record, directory: directory, secrets: secrets)
-                print(
-                    "policy set: keep \(eventTypes.isEmpty ? "all other events" : eventTypes.sorted().joined(separator: ", ")) for \(keepDays) days (record \(index))"
-                )
+                try await gate.run(approval: by.approval, tenant: tenant, store: store, secrets: secrets, actor: actor) { approval in
+                    let now = SystemWallClock().now()
+                    let record = RetentionRules.policySetRecord(policy, id: recordID(now), at: now, actor: actor, approval: approval)
+                    let index = try await appendRecord(record, directory: directory, secrets: secrets)
+                    print("policy set: keep \(described) for \(keepDays) days (record \(index))")
+                }
             }
         }
     }
@@ -200,13 +211,24 @@ struct RemovePolicy: AsyncParsableCommand {
         try await reportingErrors {
             let tenant = try global.tenantID()
             let types = try PolicyCommand.types(eventTypes)
+            let gate = ApprovalGate(operation: .retentionChange, target: PolicyCommand.target(types), parameters: ["remove": "true"])
+            let actor = by.name
             try await global.withSecrets { directory, store, secrets in
                 guard try await RetentionLedger.rules(of: tenant, from: store).policy(for: types) != nil else {
                     throw CLIError("tenant \(tenant) has no policy for exactly these event types; see `palisade retention show`")
                 }
-                let now = SystemWallClock().now()
-                let record = RetentionRules.policyRemovedRecord(tenant: tenant, eventTypes: types, id: recordID(now), at: now, actor: by.name)
-                print("policy removed (record \(try await appendRecord(record, directory: directory, secrets: secrets)))")
+                try await gate.run(approval: by.approval, tenant: tenant, store: store, secrets: secrets, actor: actor) { approval in
+                    let now = SystemWallClock().now()
+                    let record = RetentionRules.policyRemovedRecord(
+                        tenant: tenant,
+                        eventTypes: types,
+                        id: recordID(now),
+                        at: now,
+                        actor: actor,
+                        approval: approval
+                    )
+                    print("policy removed (record \(try await appendRecord(record, directory: directory, secrets: secrets)))")
+                }
             }
         }
     }
@@ -274,21 +296,17 @@ struct ReleaseHold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release",
         abstract: "Release a legal hold (destructive: held events become prunable).",
-        discussion: "Needs --i-understand until dual-control approvals exist; the release is a ledger record naming who and why."
+        discussion: "Needs an approved request (legal_hold.release); the release is a ledger record naming who, why and the approval."
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var by: OperatorOptions
     @Argument(help: "The hold id.") var id: String
     @Option(help: "Why the hold ends.") var reason: String
-    @Flag(name: .customLong("i-understand"), help: "Confirm the release; it is logged with your name.") var confirmed = false
 
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
-            guard confirmed else {
-                throw CLIError("releasing a legal hold lets its events be pruned; run again with --i-understand (it is recorded with --operator)")
-            }
             guard let holdID = UUID(text: id) else { throw CLIError("\(id) is not a hold id; see `palisade retention show`") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--reason must not be empty") }
             try await global.withSecrets { directory, store, secrets in
@@ -297,18 +315,24 @@ struct ReleaseHold: AsyncParsableCommand {
                     throw CLIError("tenant \(tenant) has no hold \(id); see `palisade retention show`")
                 }
                 guard hold.releasedAt == nil else { throw CLIError("hold \(id) was already released at \(hold.releasedAt!.rfc3339)") }
-                let now = SystemWallClock().now()
-                let record = RetentionRules.holdReleasedRecord(
-                    holdID: holdID,
-                    tenant: tenant,
-                    id: recordID(now),
-                    at: now,
-                    actor: by.name,
-                    reason: reason,
-                    approval: by.acknowledgedApproval
-                )
-                directory.logger.warning("legal hold released", metadata: ["hold": "\(id)", "operator": "\(by.name)", "reason": "\(reason)"])
-                print("hold \(id) released (record \(try await appendRecord(record, directory: directory, secrets: secrets)))")
+                let gate = ApprovalGate(operation: .legalHoldRelease, target: holdID.lowercasedString, parameters: ["reason": reason])
+                let (actor, reason) = (by.name, reason)
+                try await gate.run(approval: by.approval, tenant: tenant, store: store, secrets: secrets, actor: actor) { approval in
+                    let now = SystemWallClock().now()
+                    let record = RetentionRules.holdReleasedRecord(
+                        holdID: holdID,
+                        tenant: tenant,
+                        id: recordID(now),
+                        at: now,
+                        actor: actor,
+                        reason: reason,
+                        approval: approval
+                    )
+                    directory.logger.warning("legal hold released", metadata: ["hold": "\(holdID)", "operator": "\(actor)", "reason": "\(reason)"])
+                    print(
+                        "hold \(holdID.lowercasedString) released (record \(try await appendRecord(record, directory: directory, secrets: secrets)))"
+                    )
+                }
             }
         }
     }
@@ -357,8 +381,8 @@ struct PurgeCommand: AsyncParsableCommand {
         commandName: "purge",
         abstract: "Archive, then prune every event before an instant whatever the policies say (destructive).",
         discussion: """
-            Legal holds still apply. Needs --i-understand until dual-control approvals exist; the prune \
-            records carry the reason and who acknowledged it.
+            Legal holds still apply. Needs an approved request (retention.purge) unless --dry-run; the \
+            prune records carry the reason and the approval.
             """
     )
 
@@ -368,42 +392,44 @@ struct PurgeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where archives are written.", valueName: "dir")) var archiveDir: String
     @Option(help: "Why (recorded in the ledger).") var reason: String
     @Flag(help: "Count what would be pruned; change nothing.") var dryRun = false
-    @Flag(name: .customLong("i-understand"), help: "Confirm; the purge is recorded with your name.") var confirmed = false
 
     func run() async throws {
         try await reportingErrors {
             let tenant = try global.tenantID()
             guard let cutoff = Timestamp(rfc3339: before) else { throw CLIError("--before \(before) is not an RFC 3339 instant") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("--reason must not be empty") }
-            guard confirmed || dryRun else {
-                throw CLIError(
-                    "a purge outside the retention policies removes events for good; run again with --i-understand (it is recorded with --operator)"
-                )
-            }
+            let gate = ApprovalGate(operation: .purgeOutsideRetention, target: cutoff.rfc3339, parameters: ["reason": reason])
+            let (actor, reason, dryRun, archiveDir) = (by.name, reason, dryRun, archiveDir)
             try await global.withSecrets { directory, store, secrets in
-                let clock = SystemWallClock()
-                let sweeper = try await retentionSweeper(directory, store, secrets, archiveDir: archiveDir)
-                let report: RetentionSweeper.Report
-                do {
-                    report = try await sweeper.sweep(
-                        tenant: tenant,
-                        actor: by.name,
-                        now: clock.now(),
-                        dryRun: dryRun,
-                        purge: (cutoff, reason, by.acknowledgedApproval)
+                @Sendable func purge(_ approval: String) async throws {
+                    let sweeper = try await retentionSweeper(directory, store, secrets, archiveDir: archiveDir)
+                    let report: RetentionSweeper.Report
+                    do {
+                        report = try await sweeper.sweep(
+                            tenant: tenant,
+                            actor: actor,
+                            now: SystemWallClock().now(),
+                            dryRun: dryRun,
+                            purge: (cutoff, reason, approval)
+                        )
+                    } catch let error as ArchiveError {
+                        throw CLIError("nothing was purged: \(error.description)")
+                    }
+                    if !dryRun {
+                        directory.logger.warning(
+                            "retention purge",
+                            metadata: ["before": "\(cutoff.rfc3339)", "operator": "\(actor)", "pruned": "\(report.pruned)"]
+                        )
+                    }
+                    print(
+                        "tenant \(tenant): \(dryRun ? "would purge" : "purged") \(report.pruned) events before \(cutoff.rfc3339), \(report.held) held back by legal holds"
                     )
-                } catch let error as ArchiveError {
-                    throw CLIError("nothing was purged: \(error.description)")
                 }
-                if !dryRun {
-                    directory.logger.warning(
-                        "retention purge",
-                        metadata: ["before": "\(before)", "operator": "\(by.name)", "pruned": "\(report.pruned)"]
-                    )
+                if dryRun {
+                    try await purge("none (dry run)")
+                } else {
+                    try await gate.run(approval: by.approval, tenant: tenant, store: store, secrets: secrets, actor: actor, purge)
                 }
-                print(
-                    "tenant \(tenant): \(dryRun ? "would purge" : "purged") \(report.pruned) events before \(cutoff.rfc3339), \(report.held) held back by legal holds"
-                )
             }
         }
     }

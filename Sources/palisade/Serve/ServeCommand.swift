@@ -79,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
                 store: store,
                 records: vaultRecords,
                 clock: clock,
-                approvals: [.keyDestroy: resolved.approvals, .keyPurgeVersions: resolved.approvals],
+                approvals: Dictionary(uniqueKeysWithValues: ApprovalOperation.allCases.map { ($0, resolved.approvals) }),
                 rateLimits: VaultRateLimits(resolved.vaultLimits)
             )
             let secrets = try await PalisadeSecrets.open(
