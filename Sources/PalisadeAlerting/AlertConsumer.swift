@@ -102,8 +102,8 @@ public actor AlertConsumer {
         let head = try await store.logHead(of: tenant)?.size ?? 0
         while state.position < head {
             let range = state.position..<min(head, state.position + UInt64(configuration.batchSize))
-            // Only alerting and incident records matter here; the rest are not even parsed.
-            for stored in try await store.storedEvents(of: tenant, in: range, types: [.palisadeAlerting, .palisadeIncident]) {
+            // Only alerting, incident and vault records matter here; the rest are not even parsed.
+            for stored in try await store.storedEvents(of: tenant, in: range, types: [.palisadeAlerting, .palisadeIncident, .palisadeVault]) {
                 report.records += 1
                 let event = stored.event
                 if event.eventType == .palisadeAlerting {
@@ -116,6 +116,9 @@ public actor AlertConsumer {
                 } else if event.eventType == .palisadeIncident, case .bool(true)? = event.metadata["alert"],
                     let alert = Alert(incidentRecord: event)
                 {
+                    report.alerts += 1
+                    state.dispatcher.receive(alert, at: clock.now())
+                } else if let alert = Alert(approvalRecord: event) {
                     report.alerts += 1
                     state.dispatcher.receive(alert, at: clock.now())
                 }

@@ -3,11 +3,13 @@ public import PalisadeCore
 extension Alert {
     /// Its JSON (in notifications and in the dispatcher's saved state).
     public var json: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "fingerprint": .string(fingerprint), "status": .string(isFiring ? "firing" : "resolved"),
             "labels": .object(labels.mapValues { .string($0) }), "annotations": .object(annotations.mapValues { .string($0) }),
             "starts_at": .string(startsAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
-        ])
+        ]
+        if let endsAt { members["ends_at"] = .string(endsAt.rfc3339) }
+        return .object(members)
     }
 
     /// Reads ``json`` back.
@@ -23,7 +25,8 @@ extension Alert {
             fingerprint: fingerprint,
             isFiring: status == "firing",
             startsAt: startsAt,
-            updatedAt: updatedAt
+            updatedAt: updatedAt,
+            endsAt: { if case .string(let text)? = members["ends_at"] { Timestamp(rfc3339: text) } else { nil } }()
         )
     }
 

@@ -112,6 +112,16 @@ public struct Dispatcher: Sendable {
 
     /// The notifications due at `now`, marking their groups notified.
     public mutating func due(at now: Timestamp) -> [AlertNotification] {
+        // Alerts whose time ran out (an approval request that expired) resolve now.
+        for key in groups.keys {
+            for (fingerprint, alert) in groups[key]?.alerts ?? [:] where alert.isFiring {
+                guard let endsAt = alert.endsAt, endsAt <= now else { continue }
+                var ended = alert
+                ended.isFiring = false
+                ended.updatedAt = endsAt
+                groups[key]?.alerts[fingerprint] = ended
+            }
+        }
         let firingEverywhere = groups.values.flatMap { $0.alerts.values.filter(\.isFiring) }
         let silences = self.silences
         let inhibitRules = self.inhibitRules

@@ -231,6 +231,7 @@ extension Vault {
             "approval": .string(request.id.lowercasedString), "operation": .string(request.operation.rawValue),
             "target": .string(request.target), "status": .string(request.status.rawValue),
             "approvals": .number(Double(request.approvals.count)), "quorum": .number(Double(request.policy.quorum)),
+            "requester": .string(request.requester), "expires_at": .string(request.expiresAt.rfc3339),
         ]
         if let executeAfter = request.executeAfter { metadata["execute_after"] = .string(executeAfter.rfc3339) }
         if let comment = request.ending?.comment { metadata["reason"] = .string(comment) }

@@ -51,7 +51,7 @@ public enum EmailMessage {
             lines.append("\(heading):")
             for alert in alerts {
                 lines.append(
-                    "- [\(alert.labels["threat_level"] ?? "")] \(alert.annotations["title"] ?? alert.fingerprint) (\(alert.labels["incident_type"] ?? ""), incident \(alert.fingerprint), tenant \(alert.labels["tenant"] ?? ""), since \(alert.startsAt.rfc3339))"
+                    "- [\(alert.labels["threat_level"] ?? "")] \(alert.annotations["title"] ?? alert.fingerprint) (\(alert.labels["incident_type"] ?? ""), \(alert.subject) \(alert.fingerprint), tenant \(alert.labels["tenant"] ?? ""), since \(alert.startsAt.rfc3339))"
                 )
             }
             lines.append("")
