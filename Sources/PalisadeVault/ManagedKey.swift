@@ -143,6 +143,15 @@ public struct ManagedKey: Sendable {
         return wiped
     }
 
+    /// The first version a retention of `days` keeps: the versions made more than `days` days
+    /// before `now` and still holding material are due for destruction — never the current
+    /// version or any after it. nil when none is due.
+    public func retentionCutoff(days: Int, at now: Timestamp) -> Int? {
+        let limit = now.adding(microseconds: -Int64(days) * 86_400_000_000)
+        let due = versions.filter { $0.number < currentVersion && $0.material != nil && $0.createdAt < limit }.map(\.number)
+        return due.max().map { $0 + 1 }
+    }
+
     // MARK: - Lifecycle
 
     /// Applies a lifecycle transition; `destroy` wipes every version's material, `schedulePurge`

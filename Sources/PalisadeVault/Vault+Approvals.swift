@@ -49,8 +49,11 @@ extension Vault {
             case .keyDestroy:
                 guard key.state == .revoked else { throw VaultError.keyState(key: target, key.state, "revoke it before asking to destroy it") }
             case .keyPurgeVersions:
-                guard let text = parameters["below"], let below = Int(text), below >= 2, below <= key.minDecryptionVersion else {
-                    throw VaultError.versionTooOld(key: target, version: Int(parameters["below"] ?? "") ?? 0, minimum: key.minDecryptionVersion)
+                // A retention purge may reach past the decryption minimum (raised when it runs),
+                // never the current version.
+                let limit = parameters["retention"] == nil ? key.minDecryptionVersion : key.currentVersion
+                guard let text = parameters["below"], let below = Int(text), below >= 2, below <= limit else {
+                    throw VaultError.versionTooOld(key: target, version: Int(parameters["below"] ?? "") ?? 0, minimum: limit)
                 }
             case .policyRelax:
                 guard key.policy.isRelaxed(by: try Self.requestedPolicy(parameters)) else {
@@ -182,7 +185,12 @@ extension Vault {
                 "key.purge_versions",
                 actor: person.id,
                 extra: ["approval": .string(id.lowercasedString), "below": .number(Double(below))]
-            ) { key, _ throws(VaultError) in _ = try key.destroyVersions(below: below) }
+            ) { key, _ throws(VaultError) in
+                if request.parameters["retention"] != nil, below > key.minDecryptionVersion {
+                    try key.setMinimumVersions(decryption: below, encryption: max(below, key.minEncryptionVersion))
+                }
+                _ = try key.destroyVersions(below: below)
+            }
         case .policyRelax:
             try await relaxPolicy(request, by: person.id)
         case .keyExport:

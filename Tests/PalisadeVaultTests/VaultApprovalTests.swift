@@ -167,4 +167,46 @@ struct VaultApprovalTests {
             records.actions.filter { $0.hasPrefix("approval.") } == ["approval.request", "approval.approve", "approval.approve", "approval.execute"]
         )
     }
+
+    /// A key's retention asks for the destruction of its versions older than the retention —
+    /// never the current one — once; approved and carried out, the decryption minimum moves past
+    /// them and their material is wiped.
+    @Test func retentionAsksToDestroyOldVersionsAndTheQuorumDecides() async throws {
+        let clock = ManualWallClock()
+        let vault = Vault(
+            store: MemoryKeyStore(),
+            records: nil,
+            clock: clock,
+            approvals: [.keyPurgeVersions: ApprovalPolicy(quorum: 2, group: "vault:administrator", graceSeconds: 0)]
+        )
+        _ = try await vault.initialize(shares: 2, threshold: 2, passphrase: nil, by: "ops")
+        _ = try await vault.createKey("records", type: .aes256GCM, policy: KeyPolicy(retentionDays: 30), tenant: .default, by: "alice")
+        _ = try await vault.createKey("forever", type: .aes256GCM, tenant: .default, by: "alice")
+        let first = try await vault.encrypt([1], key: "records", tenant: .default, by: "app")
+        clock.advance(seconds: 10 * 86_400)
+        _ = try await vault.rotateKey("records", tenant: .default, by: "alice")
+        _ = try await vault.rotateKey("forever", tenant: .default, by: "alice")
+        clock.advance(seconds: 10 * 86_400)
+        _ = try await vault.rotateKey("records", tenant: .default, by: "alice")
+        let third = try await vault.encrypt([3], key: "records", tenant: .default, by: "app")
+        clock.advance(seconds: 10 * 86_400)
+        #expect(try await vault.requestRetentionPurges(tenant: .default).isEmpty, "version 1 is 30 days old, not older")
+
+        clock.advance(seconds: 86_400)
+        let made = try await vault.requestRetentionPurges(tenant: .default)
+        #expect(made.map(\.target) == ["records"] && made.first?.parameters == ["below": "2", "retention": "30 days"])
+        #expect(try await vault.requestRetentionPurges(tenant: .default).isEmpty, "one request at a time")
+        let id = try #require(made.first?.id)
+        _ = try await vault.approve(id, tenant: .default, by: Self.bob)
+        _ = try await vault.approve(id, tenant: .default, by: Self.carol)
+        #expect(try await vault.decrypt(first, key: "records", tenant: .default, by: "app") == [1], "nothing goes before it is carried out")
+        _ = try await vault.execute(id, tenant: .default, by: Self.bob)
+        let key = try await vault.describeKey("records", tenant: .default)
+        #expect(key.minDecryptionVersion == 2 && key.versions.map(\.destroyed) == [true, false, false])
+        await #expect(throws: VaultError.self) { try await vault.decrypt(first, key: "records", tenant: .default, by: "app") }
+        #expect(try await vault.decrypt(third, key: "records", tenant: .default, by: "app") == [3])
+        #expect(try await vault.requestRetentionPurges(tenant: .default).isEmpty, "nothing left to ask for until version 2 is 30 days old")
+        clock.advance(seconds: 10 * 86_400)
+        #expect(try await vault.requestRetentionPurges(tenant: .default).first?.parameters["below"] == "3", "then version 2's turn")
+    }
 }

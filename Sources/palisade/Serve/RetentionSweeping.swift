@@ -17,14 +17,7 @@ struct RetentionSweeping: Sendable {
 
     /// Sweeps once the interval has passed, then every interval, until cancelled.
     func run() async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return  // cancelled: the server is stopping
-            }
-            await sweepAll()
-        }
+        await periodically(every: interval) { await sweepAll() }
     }
 
     /// Sweeps every tenant; a failure of one does not stop the others.

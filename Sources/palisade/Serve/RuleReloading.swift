@@ -15,15 +15,10 @@ struct RuleReloading: Sendable {
     /// Checks every interval until cancelled.
     func run(initialFingerprint: String) async {
         var fingerprint = initialFingerprint
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return  // cancelled: the server is stopping
-            }
+        await periodically(every: interval) {
             do {
                 let current = try RuleFiles.fingerprint(directory)
-                guard current != fingerprint else { continue }
+                guard current != fingerprint else { return }
                 fingerprint = current
                 let rules = try RuleFiles.load(directory)
                 let before = Dictionary(uniqueKeysWithValues: await consumer.currentRules.map { ($0.id, $0.revision) })

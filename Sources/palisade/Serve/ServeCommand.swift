@@ -241,6 +241,10 @@ struct ServeCommand: AsyncParsableCommand {
                 let sweeping = RetentionSweeping(store: store, sweeper: sweeper, clock: clock, interval: retention.interval, logger: logger)
                 background.append { await sweeping.run() }
             }
+            if let interval = resolved.keyRetentionInterval {
+                let retention = KeyRetention(vault: vault, store: store, interval: interval, logger: logger)
+                background.append { await retention.run() }
+            }
             if let settings = resolved.honeypot {
                 let sensor = HoneypotServer(
                     configuration: try settings.serverConfiguration(

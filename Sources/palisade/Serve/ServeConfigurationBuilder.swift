@@ -36,6 +36,8 @@ struct ServeConfigurationBuilder {
         var vaultLimits: VaultRateLimits.Limits
         /// How the vault is unsealed at start, if it is.
         var vaultUnlock: VaultUnlock?
+        /// How often key retention asks for purges (nil: never).
+        var keyRetentionInterval: Duration?
         var warnings: [String]
     }
 
@@ -332,9 +334,13 @@ struct ServeConfigurationBuilder {
                     keyLabel: settings.string("vault.pkcs11_key_label")
                 )
             ),
+            keyRetentionInterval: Self.interval(try settings.integer("vault.retention_interval_seconds", in: 0...31_536_000)),
             warnings: warnings
         )
     }
+
+    /// `seconds` as an interval, nil for 0 (off).
+    static func interval(_ seconds: Int) -> Duration? { seconds == 0 ? nil : .seconds(seconds) }
 
     /// The anchor sinks: a directory, a witness (URL and key), a TSA (with the directory).
     private func anchorSettings() throws -> AnchorSettings? {

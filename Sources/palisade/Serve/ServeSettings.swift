@@ -57,6 +57,11 @@ struct ServeSettings {
         Spec(key: "vault.pkcs11_token", defaultValue: nil, help: "the token's label"),
         Spec(key: "vault.pkcs11_pin_file", defaultValue: nil, help: "a file holding the token's user PIN"),
         Spec(key: "vault.pkcs11_key_label", defaultValue: "palisade-master", help: "the master key's label in the token"),
+        Spec(
+            key: "vault.retention_interval_seconds",
+            defaultValue: "3600",
+            help: "how often keys' retention_days ask for their old versions' destruction (0: never)"
+        ),
         Spec(key: "vault.rate_limit_per_actor", defaultValue: "1000", help: "vault call weight per second per caller (0: off)"),
         Spec(key: "vault.rate_limit_per_key", defaultValue: "5000", help: "vault call weight per second per key (0: off)"),
         Spec(key: "vault.approval_quorum", defaultValue: "2", help: "approvers (vault:administrator) a key destruction or version purge needs"),
