@@ -184,6 +184,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L3: host metrics from /proc and /sys, for `palisade agent`.
+        .target(
+            name: "PalisadeAgent",
+            swiftSettings: strictSettings
+        ),
         // L3: the vault's master key in a PKCS#11 token (the module loaded with dlopen).
         .target(
             name: "PalisadePKCS11",
@@ -270,6 +275,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PalisadeAgentTests",
+            dependencies: ["PalisadeAgent"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "PalisadePKCS11Tests",
             dependencies: ["PalisadePKCS11", "PalisadeVault", "PalisadeCore", "PalisadeTesting"],
             swiftSettings: strictSettings
@@ -342,6 +352,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["Scripts"],
             swiftSettings: strictSettings

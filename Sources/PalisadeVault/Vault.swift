@@ -33,6 +33,8 @@ public actor Vault {
     let clock: any WallClock
     private var dataKey: Sealer?
     private var sharesGiven: [Shamir.Share] = []
+    /// The token the vault unseals through, when the server was configured with one.
+    private var wrapper: (any DataKeyWrapper)?
     /// Unsealed keys by tenant and name, with the store revision they were read at.
     var cache: [String: (key: ManagedKey, revision: Int)] = [:]
 
@@ -175,6 +177,21 @@ public actor Vault {
         try await store.initializeVault(header: header.encoded())
         dataKey = try Sealer(key: dataKeyBytes)
         try await record(.default, "vault.init", actor: actor, resource: "vault", metadata: metadata)
+    }
+
+    /// Whether this vault was given a wrapper (a PKCS#11 token) to unseal through.
+    public var hasWrapper: Bool { wrapper != nil }
+
+    /// Keeps `wrapper` (the token the server was configured with), so that the vault can be
+    /// unsealed through it again after a manual seal.
+    public func keep(wrapper: any DataKeyWrapper) { self.wrapper = wrapper }
+
+    /// Unseals through the wrapper the vault keeps (``keep(wrapper:)``).
+    ///
+    /// - Throws: ``VaultError/unsealFailed(_:)`` when there is none or it cannot open the key.
+    public func unsealThroughWrapper(by actor: String) async throws {
+        guard let wrapper else { throw VaultError.unsealFailed("data-encryption key (this server has no PKCS#11 token configured)") }
+        try await unseal(wrapper: wrapper, by: actor)
     }
 
     /// Unseals through the wrapper the vault was initialised with.

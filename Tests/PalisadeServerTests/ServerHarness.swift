@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import HTTPTypes
@@ -5,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import NIOHTTP1
 import PalisadeAlerting
 import PalisadeChannels
 import PalisadeCore
@@ -14,15 +16,19 @@ import PalisadeLedger
 import PalisadeSQLite
 import PalisadeServer
 import PalisadeTesting
+import Testing
 
 /// A real server (SQLite file, group committer, Hummingbird on a free loopback port) and a real
-/// HTTP client, for one test.
+/// HTTP client, for one test. Requests go through AsyncHTTPClient with a 2-minute deadline rather
+/// than the test framework's client (20 s): on two cores, with other tests busy in the same
+/// process, a request's answer can wait its turn longer than that without anything being wrong.
 struct ServerHarness: Sendable {
     let store: SQLiteStore
     let codec: APITokenCodec
     let signer: NoteSigner
     let adminToken: String
-    let client: any TestClientProtocol
+    /// The server's loopback port.
+    let port: Int
     let operatorTenant = TenantID.default
 
     /// A configuration changed by `change`.
@@ -109,7 +115,8 @@ struct ServerHarness: Sendable {
             try await application.test(.live) { client in
                 // The committer starts with the server; wait until it takes appends.
                 while !committer.isAcceptingAppends { try await Task.sleep(for: .milliseconds(5)) }
-                try await body(ServerHarness(store: store, codec: codec, signer: signer, adminToken: adminToken, client: client))
+                let port = try #require(client.port, "the live test server has a port")
+                try await body(ServerHarness(store: store, codec: codec, signer: signer, adminToken: adminToken, port: port))
             }
         } catch {
             await transport.shutdown()
@@ -153,8 +160,17 @@ struct ServerHarness: Sendable {
     func send(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
         var fields = headers
         if let token { fields[.authorization] = "Bearer \(token)" }
-        let response = try await client.executeRequest(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(uri)")
+        request.method = .init(rawValue: method.rawValue)
+        for field in fields { request.headers.add(name: field.name.rawName, value: field.value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        var received = HTTPFields()
+        for (name, value) in response.headers {
+            if let fieldName = HTTPField.Name(name) { received.append(HTTPField(name: fieldName, value: value)) }
+        }
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), headers: received, body: Array(bytes.readableBytesView))
     }
 
     /// Registers a tenant and mints a token for it directly in the store.

@@ -112,6 +112,12 @@ struct SystemSecretsCLITests {
         let cli = VaultCLITests.Client(environment: ["PALISADE_SERVER": server.baseURL, "PALISADE_TOKEN": try #require(server.adminToken)])
         #expect(try await cli.runDetached(["vault", "status"]).stdout.contains("unsealed"))
         #expect(try await cli.runDetached(["keys", "create", "builds", "--type", "ed25519"]).status == 0)
+        // Sealed by hand, it unseals through the token the server holds.
+        #expect(try await cli.runDetached(["vault", "seal"]).stdout.contains("sealed"))
+        #expect(try await cli.runDetached(["keys", "sign", "builds"], input: "x").status == 1)
+        let unsealed = try await cli.runDetached(["vault", "unseal", "--pkcs11"])
+        #expect(unsealed.status == 0 && unsealed.stdout.contains("unsealed"), "\(unsealed.stdout)\(unsealed.stderr)")
+        #expect(try await cli.runDetached(["keys", "sign", "builds"], input: "x").status == 0)
         server.signal(SIGTERM)
         #expect(await server.exited() == 0)
 

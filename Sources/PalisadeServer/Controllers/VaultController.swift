@@ -100,6 +100,9 @@ public struct VaultController: Sendable {
             try await mapped { try await vault.unseal(passphrase: passphrase, by: actor) }
         } else if let key = try Self.optionalBase64("master_key", body) {
             try await mapped { try await vault.unseal(masterKey: SecretBytes(key), by: actor) }
+        } else if await vault.hasWrapper {
+            // A vault whose master key is in a token the server holds unseals through it.
+            try await mapped { try await vault.unsealThroughWrapper(by: actor) }
         } else {
             throw APIError.badField("share", "is missing: send share, passphrase or master_key")
         }

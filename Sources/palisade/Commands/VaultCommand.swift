@@ -68,9 +68,13 @@ struct VaultUnseal: AsyncParsableCommand {
     @Option(help: "One recovery share (base64); repeat the command with other shares up to the threshold.") var share: String?
     @Option(help: "A file holding the master key (base64).") var keyFile: String?
     @Flag(help: "Read the passphrase from standard input.") var passphraseStdin = false
+    @Flag(name: .customLong("pkcs11"), help: "Unseal through the PKCS#11 token the server was started with.") var pkcs11 = false
 
     func run() async throws {
         try await reportingErrors {
+            if pkcs11, share != nil || keyFile != nil || passphraseStdin {
+                throw CLIError("give exactly one of --share, --key-file, --passphrase-stdin and --pkcs11", exitCode: Exit.usage)
+            }
             let body: [String: JSONValue]
             switch (share, keyFile, passphraseStdin) {
             case (let share?, nil, false): body = ["share": .string(share)]
@@ -79,7 +83,8 @@ struct VaultUnseal: AsyncParsableCommand {
                 body = ["master_key": .string(text)]
             case (nil, nil, true):
                 body = ["passphrase": .string(String(decoding: try readStandardInput(), as: UTF8.self).trimmingCharacters(in: .newlines))]
-            default: throw CLIError("give exactly one of --share, --key-file and --passphrase-stdin", exitCode: Exit.usage)
+            case (nil, nil, false) where pkcs11: body = [:]
+            default: throw CLIError("give exactly one of --share, --key-file, --passphrase-stdin and --pkcs11", exitCode: Exit.usage)
             }
             IncidentsCommand.printJSON(try await server.call(.POST, "/v1/vault/unseal", .object(body)))
         }

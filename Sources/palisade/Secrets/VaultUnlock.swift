@@ -103,7 +103,9 @@ enum VaultUnlock: Sendable {
             }
         case .token(let configuration):
             do {
-                try await vault.unseal(wrapper: try PKCS11Token(configuration), by: actor)
+                let token = try PKCS11Token(configuration)
+                await vault.keep(wrapper: token)
+                try await vault.unseal(wrapper: token, by: actor)
             } catch let error as PKCS11Error {
                 throw CLIError("cannot use the vault's PKCS#11 token: \(error)")
             } catch let error as VaultError {
@@ -117,6 +119,7 @@ enum VaultUnlock: Sendable {
         guard case .token(let configuration) = self else { return }
         do {
             let token = try PKCS11Token(configuration)
+            await vault.keep(wrapper: token)
             try await vault.initialize(wrapper: token, by: actor)
             printError("palisade: initialised the vault with its master key in \(token.identity)")
         } catch let error as PKCS11Error {
