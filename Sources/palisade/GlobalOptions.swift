@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PalisadeCore
+import PalisadeLedger
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -57,13 +58,28 @@ struct GlobalOptions: ParsableArguments {
     /// Runs `body` with the store open and Palisade's own secrets at hand (from the vault when it
     /// holds them; see ``PalisadeSecrets``); vault records still held afterwards are appended.
     func withSecrets<T>(_ body: (DataDirectory, any LedgerStore, PalisadeSecrets) async throws -> T) async throws -> T {
-        let unlock = try VaultUnlock.resolve(keyFile: vaultKeyFile, passphraseFile: vaultPassphraseFile)
-        return try await withStore { directory, store in
-            let secrets = try await PalisadeSecrets.open(directory: directory, store: store, unlock: unlock, actor: "palisade-cli")
+        try await withStore { directory, store in
+            let secrets = try await openSecrets(directory, store)
             let result = try await body(directory, store, secrets)
             try await secrets.finish(logger: directory.logger)
             return result
         }
+    }
+
+    /// The checkpoint verifier: `checkpoint.pub` when the data directory has it — no unsealing,
+    /// no scrypt — else from the secrets (the key file's, or the vault's).
+    func verifier(_ directory: DataDirectory, _ store: any LedgerStore) async throws -> NoteVerifier {
+        if let verifier = try directory.existingVerifier() { return verifier }
+        let secrets = try await openSecrets(directory, store)
+        let verifier = try await secrets.verifier()
+        try await secrets.finish(logger: directory.logger)
+        return verifier
+    }
+
+    /// Palisade's secrets for a command, unsealing the vault with the flags' or environment's unlock.
+    private func openSecrets(_ directory: DataDirectory, _ store: any LedgerStore) async throws -> PalisadeSecrets {
+        let unlock = try VaultUnlock.resolve(keyFile: vaultKeyFile, passphraseFile: vaultPassphraseFile)
+        return try await PalisadeSecrets.open(directory: directory, store: store, unlock: unlock, actor: "palisade-cli")
     }
 
     func tenantID() throws -> TenantID {

@@ -38,8 +38,8 @@ struct VerifyCommand: AsyncParsableCommand {
             return
         }
         try await reportingErrors {
-            try await global.withSecrets { directory, store, secrets in
-                let verifier = try await secrets.verifier()
+            try await global.withStore { directory, store in
+                let verifier = try await global.verifier(directory, store)
                 let tenants = global.tenant != nil && !allTenants ? [try global.tenantID()] : try await store.tenants()
                 let logVerifier = LogVerifier(backend: store, events: store, verifier: verifier)
                 var failed = false
