@@ -376,7 +376,8 @@ let package = Package(
         .testTarget(
             name: "PalisadeAlertingTests",
             dependencies: [
-                "PalisadeAlerting", "PalisadeChannels", "PalisadeCore", "PalisadeLedger", "PalisadeIngest", "PalisadeSQLite", "PalisadeTesting", "PalisadeVault",
+                "PalisadeAlerting", "PalisadeChannels", "PalisadeCore", "PalisadeLedger", "PalisadeIngest", "PalisadeSQLite", "PalisadeTesting",
+                "PalisadeVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
