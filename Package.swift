@@ -213,6 +213,7 @@ let package = Package(
         .executableTarget(
             name: "palisade",
             dependencies: [
+                "PalisadeAgent",
                 "PalisadeVault",
                 "PalisadePKCS11",
                 "PalisadeDetection",

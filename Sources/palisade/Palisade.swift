@@ -34,7 +34,7 @@ struct Palisade: AsyncParsableCommand {
             ServeCommand.self, TokenCommand.self, EventsCommand.self, CheckpointCommand.self, ProveCommand.self, VerifyCommand.self, KeyCommand.self,
             ExportCommand.self, ImportCommand.self, AnchorCommand.self, DatabaseCommand.self, RetentionCommand.self, RedactCommand.self,
             WitnessCommand.self, RulesCommand.self, IncidentsCommand.self, AlertsCommand.self, HoneypotCommand.self,
-            VaultCommand.self, KeysCommand.self, ApprovalsCommand.self,
+            VaultCommand.self, KeysCommand.self, ApprovalsCommand.self, AgentCommand.self,
         ]
     )
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the agent tells about its host once, at start: operating system, kernel, CPU, memory,
 /// host name.
 public struct SystemInfo: Hashable, Sendable {
@@ -32,6 +34,29 @@ public struct SystemInfo: Hashable, Sendable {
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingWhitespace() } ?? "unknown"
         memoryBytes = memory.totalBytes
         self.hostname = hostname.trimmingWhitespace()
+    }
+}
+
+extension SystemInfo {
+    /// Reads the facts under `root` (`/` on a host).
+    ///
+    /// - Throws: ``ProcError`` naming a file that cannot be read.
+    public static func read(root: String = "/") throws -> SystemInfo {
+        func file(_ path: String) throws -> String {
+            let full = (root as NSString).appendingPathComponent(path)
+            do {
+                return try String(contentsOfFile: full, encoding: .utf8)
+            } catch {
+                throw ProcError("cannot read \(full): \(error.localizedDescription)")
+            }
+        }
+        return SystemInfo(
+            osRelease: try file("etc/os-release"),
+            kernel: try file("proc/sys/kernel/osrelease"),
+            cpuinfo: try file("proc/cpuinfo"),
+            memory: try MemoryInfo(procMeminfo: try file("proc/meminfo")),
+            hostname: try file("proc/sys/kernel/hostname")
+        )
     }
 }
 
