@@ -26,14 +26,7 @@ public struct HostReading: Sendable {
     ///
     /// - Throws: ``ProcError`` naming the file that is missing or malformed.
     public static func read(root: String = "/") throws -> HostReading {
-        func file(_ path: String) throws -> String {
-            let full = (root as NSString).appendingPathComponent(path)
-            do {
-                return try String(contentsOfFile: full, encoding: .utf8)
-            } catch {
-                throw ProcError("cannot read \(full): \(error.localizedDescription)")
-            }
-        }
+        func file(_ path: String) throws -> String { try readProcFile(path, under: root) }
         let uptime = try file("proc/uptime").split(separator: " ").first.flatMap { Double($0) }
         guard let uptime else { throw ProcError("\(root)proc/uptime is malformed") }
         var listeners = try TCPListener.parse(procNetTCP: try file("proc/net/tcp"))

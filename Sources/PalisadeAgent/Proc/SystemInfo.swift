@@ -42,14 +42,7 @@ extension SystemInfo {
     ///
     /// - Throws: ``ProcError`` naming a file that cannot be read.
     public static func read(root: String = "/") throws -> SystemInfo {
-        func file(_ path: String) throws -> String {
-            let full = (root as NSString).appendingPathComponent(path)
-            do {
-                return try String(contentsOfFile: full, encoding: .utf8)
-            } catch {
-                throw ProcError("cannot read \(full): \(error.localizedDescription)")
-            }
-        }
+        func file(_ path: String) throws -> String { try readProcFile(path, under: root) }
         return SystemInfo(
             osRelease: try file("etc/os-release"),
             kernel: try file("proc/sys/kernel/osrelease"),
